@@ -1,0 +1,178 @@
+"""The SQLite database: schema (created and migrated by code), batched writes, runs.
+
+Tables are documented in docs/data-model.md. Writes are buffered and flushed in
+one transaction per batch; the caller flushes the WARC file first so no row
+ever points at bytes that are not on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import sqlite_utils
+
+from archive.errors import DatabaseError
+
+logger = logging.getLogger(__name__)
+
+DB_NAME = "presskeep.db"
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["runs"].create(
+        {"id": int, "started": str, "ended": str, "command": str, "args": str,
+         "stats": str, "outcome": str},
+        pk="id",
+    )
+    db["captures"].create(
+        {"id": int, "run_id": int, "url": str, "method": str, "status": int,
+         "content_type": str, "length": int, "fetched_at": str, "record_type": str,
+         "warc_file": str, "warc_offset": int, "warc_length": int, "warc_record_id": str,
+         "payload_digest": str, "truncated": str, "etag": str, "last_modified": str,
+         "error": str},
+        pk="id", foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["captures"].create_index(["url", "fetched_at"])
+    db["captures"].create_index(["payload_digest"])
+    db["articles"].create(
+        {"id": int, "capture_id": int, "run_id": int, "url": str, "canonical_url": str,
+         "site": str, "title": str, "authors": str, "published": str, "modified": str,
+         "language": str, "text": str, "word_count": int, "text_hash": str,
+         "fetched_at": str, "warc_file": str, "warc_offset": int, "warc_length": int,
+         "payload_digest": str, "version": int},
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("capture_id", "captures", "id")],
+    )
+    db["articles"].create_index(["url", "version"])
+    db["articles"].create_index(["site"])
+    db["articles"].create_index(["text_hash"])
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    db["sites"].create({"site": str, "pages": int, "model": str, "updated": str}, pk="site")
+    db.create_view(
+        "latest_articles",
+        """SELECT a.* FROM articles a
+           WHERE a.version = (SELECT MAX(b.version) FROM articles b WHERE b.url = a.url)""",
+    )
+
+
+#: Each entry takes the database from version i to i+1. Append, never edit.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: str | Path, *, create: bool = True, timeout: float = 5.0) -> sqlite_utils.Database:
+    """Open (and create or migrate) the database at ``path``."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise DatabaseError(f"no database at {path}")
+    try:
+        conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        migrate(db, path)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"cannot open database {path}: {exc}") from exc
+    return db
+
+
+def migrate(db: sqlite_utils.Database, path: Path | str = "") -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{path} has schema version {version}; this presskeep knows up to {SCHEMA_VERSION}"
+        )
+    for step in range(version, SCHEMA_VERSION):
+        with db.conn:
+            db.execute("BEGIN IMMEDIATE")
+            MIGRATIONS[step](db)
+            db.execute(f"PRAGMA user_version = {step + 1}")
+        logger.info("presskeep: database migrated to schema version %d", step + 1)
+
+
+class Store:
+    """Buffered writer for captures and articles, plus run bookkeeping."""
+
+    def __init__(self, db: sqlite_utils.Database, batch_size: int = 200) -> None:
+        self.db = db
+        self.batch_size = batch_size
+        self._captures: list[dict[str, Any]] = []
+        self._articles: list[dict[str, Any]] = []
+        self.before_flush: Callable[[], None] | None = None
+
+    @classmethod
+    def open(cls, root: str | Path, batch_size: int = 200) -> "Store":
+        root = Path(root)
+        root.mkdir(parents=True, exist_ok=True)
+        return cls(connect(root / DB_NAME), batch_size)
+
+    # -- runs ---------------------------------------------------------------
+    def start_run(self, command: str, args: dict[str, Any]) -> int:
+        row = {"started": utcnow(), "command": command, "args": json.dumps(args, default=str),
+               "outcome": "running"}
+        with self.db.conn:
+            return self.db["runs"].insert(row).last_pk
+
+    def finish_run(self, run_id: int, stats: dict[str, Any], outcome: str) -> None:
+        self.flush()
+        with self.db.conn:
+            self.db["runs"].update(run_id, {"ended": utcnow(), "outcome": outcome,
+                                            "stats": json.dumps(stats, default=str)})
+
+    # -- rows ---------------------------------------------------------------
+    def add_capture(self, row: dict[str, Any]) -> None:
+        self._captures.append(row)
+        self._maybe_flush()
+
+    def add_article(self, row: dict[str, Any]) -> None:
+        self._articles.append(row)
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if len(self._captures) + len(self._articles) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not (self._captures or self._articles):
+            return
+        if self.before_flush:
+            self.before_flush()
+        captures, articles = self._captures, self._articles
+        self._captures, self._articles = [], []
+        with self.db.conn:
+            if captures:
+                self.db["captures"].insert_all(captures)
+            for row in articles:
+                row["version"] = self._next_version(row["url"], row.get("text_hash"))
+                if row["version"]:
+                    self.db["articles"].insert(row)
+
+    def _next_version(self, url: str, text_hash: str | None) -> int:
+        """1 for a new URL, n+1 when the text changed, 0 (skip) when it did not."""
+        last = self.db.execute(
+            "SELECT version, text_hash FROM articles WHERE url = ? ORDER BY version DESC LIMIT 1",
+            [url],
+        ).fetchone()
+        if last is None:
+            return 1
+        return 0 if last[1] == text_hash else last[0] + 1
+
+    def close(self) -> None:
+        self.flush()
+        self.db.conn.close()
+
+    # -- reads ----------------------------------------------------------------
+    def rows(self, sql: str, params: list[Any] | tuple = ()) -> Iterator[dict[str, Any]]:
+        cursor = self.db.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values))

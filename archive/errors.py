@@ -1,0 +1,17 @@
+"""Named errors raised by the archive library; the CLI turns them into one-line messages."""
+
+
+class ArchiveError(Exception):
+    """Base class for every error the archive layer raises on purpose."""
+
+
+class WarcWriteError(ArchiveError):
+    """A WARC record could not be written: the crawl must stop."""
+
+
+class WarcReadError(ArchiveError):
+    """A WARC file is unreadable (missing, not a WARC, or corrupt at an offset)."""
+
+
+class DatabaseError(ArchiveError):
+    """The SQLite database is unusable: locked, corrupt, or from a newer presskeep."""

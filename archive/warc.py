@@ -1,0 +1,274 @@
+"""Writing WARC/1.1 files: rotation, temporary names, response/request pairs.
+
+A file is written as ``NAME.warc.gz.open`` and renamed to ``NAME.warc.gz`` when
+closed. Rows in SQLite always name the final file, so a reader never needs to
+know about the temporary suffix; :func:`finish_open_files` completes files a
+crashed process left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive.errors import WarcWriteError
+
+logger = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+WARC_SUFFIX = ".warc.gz"
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class RecordLocation:
+    """Where a record landed: file name relative to the archive dir, byte range."""
+
+    warc_file: str
+    offset: int
+    length: int
+    record_id: str
+    payload_digest: str | None
+
+
+@dataclass
+class Exchange:
+    """One HTTP exchange as received, ready to archive."""
+
+    url: str
+    status: int
+    reason: str
+    protocol: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    request_method: str = "GET"
+    request_headers: list[tuple[str, str]] | None = None
+    truncated: str | None = None  # WARC-Truncated reason, e.g. "length"
+    ip_address: str | None = None
+    date: datetime | None = None
+
+
+def safe_name(text: str) -> str:
+    """A file-name fragment that no URL or host name can turn into a path."""
+    return _SAFE.sub("_", text).strip("._")[:64] or "x"
+
+
+def warc_date(when: datetime | None = None) -> str:
+    when = when or datetime.now(timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _request_target(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    target = parts.path or "/"
+    return f"{target}?{parts.query}" if parts.query else target
+
+
+class WarcFileWriter:
+    """Appends records to rotating WARC files under ``directory``.
+
+    ``rel_dir`` is how ``directory`` is named relative to the archive root, so
+    locations returned can be stored as they are (``warc/NAME.warc.gz``).
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike,
+        *,
+        rel_dir: str = "warc",
+        prefix: str = "presskeep",
+        worker: str = "",
+        max_size: int = 1_000_000_000,
+        info: dict[str, str] | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.rel_dir = rel_dir
+        self.prefix = safe_name(prefix)
+        self.worker = safe_name(worker) if worker else ""
+        self.host = safe_name(socket.gethostname())
+        self.max_size = max_size
+        self.info = dict(info or {})
+        self.serial = 0
+        self._fh: BinaryIO | None = None
+        self._writer: WARCWriter | None = None
+        self._name: str | None = None
+        self.files_written: list[str] = []
+
+    # -- file lifecycle -------------------------------------------------
+    def _new_name(self) -> str:
+        self.serial += 1
+        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+        parts = [self.prefix, stamp, f"{self.serial:05d}", self.host]
+        if self.worker:
+            parts.append(self.worker)
+        parts.append(str(os.getpid()))
+        return "-".join(parts) + WARC_SUFFIX
+
+    def _open(self) -> None:
+        name = self._new_name()
+        while (self.directory / name).exists() or (self.directory / (name + OPEN_SUFFIX)).exists():
+            name = self._new_name()
+        self._name = name
+        try:
+            self._fh = open(self.directory / (name + OPEN_SUFFIX), "wb")
+        except OSError as exc:
+            raise WarcWriteError(f"cannot create WARC file in {self.directory}: {exc}") from exc
+        self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
+        info = {"software": "presskeep", "format": "WARC File Format 1.1"}
+        info.update(self.info)
+        self._write(self._writer.create_warcinfo_record(name, info))
+        logger.info("presskeep: opened WARC %s", name)
+
+    def rotate_if_needed(self) -> None:
+        if self._fh is None:
+            self._open()
+        elif self._fh.tell() >= self.max_size:
+            self.close()
+            self._open()
+
+    def close(self) -> None:
+        if self._fh is None:
+            return
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        final = self.directory / self._name
+        os.replace(str(final) + OPEN_SUFFIX, final)
+        self.files_written.append(self._name)
+        logger.info("presskeep: closed WARC %s", self._name)
+        self._fh = self._writer = self._name = None
+
+    def flush(self) -> None:
+        """Push written records to the OS so rows may point at them."""
+        if self._fh is not None:
+            self._fh.flush()
+
+    @property
+    def current_file(self) -> str | None:
+        return self._name
+
+    # -- records ----------------------------------------------------------
+    def _write(self, record) -> RecordLocation:
+        assert self._fh is not None and self._writer is not None
+        offset = self._fh.tell()
+        try:
+            self._writer.write_record(record)
+        except OSError as exc:
+            raise WarcWriteError(f"cannot write WARC record to {self._name}: {exc}") from exc
+        length = self._fh.tell() - offset
+        headers = record.rec_headers
+        return RecordLocation(
+            warc_file=f"{self.rel_dir}/{self._name}" if self.rel_dir else self._name,
+            offset=offset,
+            length=length,
+            record_id=headers.get_header("WARC-Record-ID"),
+            payload_digest=headers.get_header("WARC-Payload-Digest"),
+        )
+
+    def write_exchange(self, ex: Exchange) -> RecordLocation:
+        """Write the response record, then its request record; return the response's place."""
+        self.rotate_if_needed()
+        assert self._writer is not None
+        date = warc_date(ex.date)
+        status = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(), ex.headers, protocol=ex.protocol)
+        rec_headers = {"WARC-Date": date}
+        if ex.ip_address:
+            rec_headers["WARC-IP-Address"] = ex.ip_address
+        if ex.truncated:
+            rec_headers["WARC-Truncated"] = ex.truncated
+        response = self._writer.create_warc_record(
+            ex.url, "response", payload=BytesIO(ex.body), length=len(ex.body),
+            http_headers=status, warc_headers_dict=rec_headers,
+        )
+        loc = self._write(response)
+        self._write(self._request_record(ex, date, loc.record_id))
+        return loc
+
+    def _request_record(self, ex: Exchange, date: str, concurrent_to: str):
+        assert self._writer is not None
+        req_line = f"{ex.request_method} {_request_target(ex.url)}"
+        req = StatusAndHeaders(req_line, list(ex.request_headers or []), protocol="HTTP/1.1",
+                               is_http_request=True)
+        return self._writer.create_warc_record(
+            ex.url, "request", payload=BytesIO(b""), length=0, http_headers=req,
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
+        )
+
+    def write_revisit(
+        self, ex: Exchange, *, profile: str, refers_to_uri: str, refers_to_date: str,
+        payload_digest: str, refers_to_id: str | None = None,
+    ) -> RecordLocation:
+        """A revisit record (headers only) for a payload already archived."""
+        self.rotate_if_needed()
+        assert self._writer is not None
+        date = warc_date(ex.date)
+        status = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(), ex.headers, protocol=ex.protocol)
+        record = self._writer.create_revisit_record(
+            ex.url, digest=payload_digest, refers_to_uri=refers_to_uri,
+            refers_to_date=refers_to_date, http_headers=status,
+        )
+        record.rec_headers.replace_header("WARC-Date", date)
+        record.rec_headers.replace_header("WARC-Profile", profile)
+        if refers_to_id:
+            record.rec_headers.add_header("WARC-Refers-To", refers_to_id)
+        loc = self._write(record)
+        self._write(self._request_record(ex, date, loc.record_id))
+        return loc
+
+
+def open_warc_files(directory: str | os.PathLike) -> list[Path]:
+    return sorted(Path(directory).glob("*" + WARC_SUFFIX + OPEN_SUFFIX))
+
+
+def complete_prefix_length(path: str | os.PathLike) -> int:
+    """Byte length of the longest run of whole, readable records at the start of ``path``."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    good = 0
+    with open(path, "rb") as fh:
+        try:
+            it = ArchiveIterator(fh, check_digests=False)
+            for record in it:
+                record.content_stream().read()
+                it.read_to_end(record)
+                good = it.get_record_offset() + it.get_record_length()
+        except Exception:  # a torn tail: anything after `good` is dropped
+            pass
+    return good
+
+
+def finish_open_files(directory: str | os.PathLike) -> list[tuple[str, int]]:
+    """Cut the torn tail off every ``*.open`` WARC left by a crash and give it its final name.
+
+    Returns ``(final name, bytes cut)`` for each file finished.
+    """
+    done = []
+    for path in open_warc_files(directory):
+        size = path.stat().st_size
+        good = complete_prefix_length(path)
+        if good < size:
+            with open(path, "r+b") as fh:
+                fh.truncate(good)
+        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        if good == 0:
+            path.unlink()
+        else:
+            os.replace(path, final)
+        logger.warning("presskeep: recovered %s (%d bytes cut)", final.name, size - good)
+        done.append((final.name, size - good))
+    return done
+

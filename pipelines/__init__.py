@@ -1,0 +1,1 @@
+"""What presskeep keeps: cleaning (pure functions over HTML) and the thin Scrapy item pipelines."""
