@@ -44,13 +44,12 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["captures"].create_index(["url", "fetched_at"])
     db["captures"].create_index(["payload_digest"])
     db["articles"].create(
-        {"id": int, "capture_id": int, "run_id": int, "url": str, "canonical_url": str,
+        {"id": int, "run_id": int, "url": str, "canonical_url": str,
          "site": str, "title": str, "authors": str, "published": str, "modified": str,
          "language": str, "text": str, "word_count": int, "text_hash": str,
          "fetched_at": str, "warc_file": str, "warc_offset": int, "warc_length": int,
-         "payload_digest": str, "version": int},
-        pk="id",
-        foreign_keys=[("run_id", "runs", "id"), ("capture_id", "captures", "id")],
+         "warc_record_id": str, "payload_digest": str, "version": int},
+        pk="id", foreign_keys=[("run_id", "runs", "id")],
     )
     db["articles"].create_index(["url", "version"])
     db["articles"].create_index(["site"])

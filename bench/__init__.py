@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): extraction evaluation, local site generator and runners."""

@@ -1,0 +1,137 @@
+"""Capture every HTTP exchange into WARC and a `captures` row.
+
+Sits at the downloader end of the middleware chain (priority 950), so it sees
+each response as received: before HttpCompressionMiddleware decodes the body,
+before redirects and retries are followed, and for robots.txt too.
+
+What Scrapy cannot give us raw (documented in docs/warc.md):
+- header names come back in Scrapy's normalised capitalisation and order of
+  first occurrence; values and repeats are as received;
+- the reason phrase is not exposed: the standard phrase for the code is used;
+- chunked transfer coding is already removed by Twisted, so the
+  ``Transfer-Encoding`` header is dropped from the record (the payload is the
+  de-chunked body, still content-encoded);
+- request headers are those Scrapy sends; Twisted adds ``Host`` (recorded) and
+  ``Connection: close``-style hop headers of its own (not recorded).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from http import HTTPStatus
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.http import Response
+
+from archive.db import utcnow
+from archive.warc import Exchange, RecordLocation
+from crawler.session import ArchiveSession
+
+logger = logging.getLogger(__name__)
+
+META_KEY = "presskeep_capture"
+_SIZE_KEY = "_presskeep_received"
+_HOP_HEADERS = {"transfer-encoding"}
+
+
+def _decode(value: bytes) -> str:
+    return value.decode("latin-1")
+
+
+def header_list(headers) -> list[tuple[str, str]]:
+    return [(_decode(k), _decode(v)) for k, values in headers.items() for v in values
+            if _decode(k).lower() not in _HOP_HEADERS]
+
+
+def reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def request_headers(request: Request) -> list[tuple[str, str]]:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(request.url).netloc
+    return [("Host", host)] + header_list(request.headers)
+
+
+def exchange_from(request: Request, response: Response, truncated: str | None) -> Exchange:
+    return Exchange(
+        url=response.url, status=response.status, reason=reason_phrase(response.status),
+        protocol=response.protocol or "HTTP/1.1", headers=header_list(response.headers),
+        body=response.body, request_method=request.method,
+        request_headers=request_headers(request), truncated=truncated,
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        date=datetime.now(timezone.utc),
+    )
+
+
+def capture_row(run_id: int, ex: Exchange, loc: RecordLocation | None, record_type: str,
+                fetched_at: str) -> dict:
+    headers = {k.lower(): v for k, v in ex.headers}
+    return {
+        "run_id": run_id, "url": ex.url, "method": ex.request_method, "status": ex.status,
+        "content_type": headers.get("content-type"), "length": len(ex.body),
+        "fetched_at": fetched_at, "record_type": record_type,
+        "warc_file": loc.warc_file if loc else None, "warc_offset": loc.offset if loc else None,
+        "warc_length": loc.length if loc else None,
+        "warc_record_id": loc.record_id if loc else None,
+        "payload_digest": loc.payload_digest if loc else None, "truncated": ex.truncated,
+        "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
+    }
+
+
+class CaptureMiddleware:
+    def __init__(self, crawler: Crawler, session: ArchiveSession) -> None:
+        self.crawler = crawler
+        self.session = session
+        self.stats = crawler.stats
+        self.max_size = crawler.settings.getint("PRESSKEEP_MAX_RESPONSE_SIZE")
+        crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "CaptureMiddleware":
+        session = crawler.get_extension(ArchiveSession)
+        if session is None:
+            raise NotConfigured("ArchiveSession extension is not enabled")
+        return cls(crawler, session)
+
+    def bytes_received(self, data: bytes, request: Request, spider=None) -> None:
+        """Stop a body at PRESSKEEP_MAX_RESPONSE_SIZE; it is archived truncated."""
+        if self.max_size <= 0:
+            return
+        received = request.meta.get(_SIZE_KEY, 0) + len(data)
+        request.meta[_SIZE_KEY] = received
+        if received > self.max_size:
+            raise StopDownload(fail=False)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        truncated = None
+        if "download_stopped" in response.flags or "dataloss" in response.flags:
+            truncated = "length"
+            self.stats.inc_value("presskeep/capture/truncated")
+        ex = exchange_from(request, response, truncated)
+        fetched_at = utcnow()
+        loc = self.session.warc.write_exchange(ex)
+        self.stats.inc_value("presskeep/warc/records", 2)
+        self.stats.inc_value("presskeep/capture/responses")
+        self.session.store.add_capture(
+            capture_row(self.session.run_id, ex, loc, "response", fetched_at))
+        request.meta[META_KEY] = {**loc.__dict__, "fetched_at": fetched_at}
+        request.meta.pop(_SIZE_KEY, None)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        reason = f"{type(exception).__name__}: {exception}".strip().rstrip(":")
+        self.stats.inc_value("presskeep/capture/errors")
+        self.session.store.add_capture({
+            "run_id": self.session.run_id, "url": request.url, "method": request.method,
+            "fetched_at": utcnow(), "error": reason[:500],
+        })
+        request.meta.pop(_SIZE_KEY, None)
+        return None

@@ -1,0 +1,99 @@
+"""`presskeep crawl`: crawl sites into WARC + SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from crawler.cli.app import fail, main, out_option, setup_logging
+from crawler.links import SCOPES
+
+
+def check_seed(url: str) -> str:
+    """The seed as given, or a one-line error for a malformed or non-http(s) URL."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError as exc:
+        fail(f"malformed URL {url!r}: {exc}", 2)
+    if parts.scheme.lower() not in ("http", "https"):
+        fail(f"not an http(s) URL: {url!r}", 2)
+    if not parts.hostname:
+        fail(f"malformed URL (no host): {url!r}", 2)
+    return url
+
+
+def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            fail(f"-s takes NAME=VALUE, got {pair!r}", 2)
+        out[name.strip()] = value
+    return out
+
+
+def crawl_settings(out: Path, overrides: dict, run_args: dict):
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("PRESSKEEP_OUT", str(out), priority="cmdline")
+    settings.set("PRESSKEEP_RUN_ARGS", run_args, priority="cmdline")
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def run_crawl(settings, spider_kwargs: dict) -> dict:
+    """Run one crawl in this process; return its final stats."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.news import NewsSpider
+
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(NewsSpider)
+    setup_logging(settings.getint("PRESSKEEP_VERBOSE"))
+    process.crawl(crawler, **spider_kwargs)
+    process.start()
+    return crawler.stats.get_stats() if crawler.stats else {}
+
+
+def summary(stats: dict, out: Path) -> str:
+    pages = stats.get("presskeep/capture/responses", 0)
+    return (f"presskeep: {pages} responses archived, {stats.get('presskeep/articles/kept', 0)} "
+            f"articles kept, {stats.get('presskeep/capture/errors', 0)} fetch errors "
+            f"({stats.get('finish_reason', 'unknown')})\n"
+            f"  WARC files: {out / 'warc'}\n  database:   {out / 'presskeep.db'}")
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@out_option
+@click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after N pages (0: no limit).")
+@click.option("--depth", type=click.IntRange(min=0), default=None, help="Maximum link depth from the seeds.")
+@click.option("--scope", type=click.Choice(SCOPES), default="host", show_default=True,
+              help="Follow links on the seed's host, its registered domain, or under the seed URL.")
+@click.option("-s", "--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Any Scrapy or PRESSKEEP_* setting (repeatable).")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def crawl(urls, out, max_pages, depth, scope, pairs, verbose):
+    """Crawl URLS into OUT: every response to WARC, article pages to SQLite.
+
+    Example: presskeep crawl https://news.example/ --out data --max-pages 500
+    """
+    seeds = [check_seed(u) for u in urls]
+    overrides = parse_settings(pairs)
+    if depth is not None:
+        overrides["DEPTH_LIMIT"] = depth
+    run_args = {"urls": seeds, "max_pages": max_pages, "depth": depth, "scope": scope,
+                "settings": overrides}
+    setup_logging(verbose)
+    settings = crawl_settings(out, overrides, run_args)
+    settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
+    stats = run_crawl(settings, {"urls": seeds, "scope": scope, "max_pages": max_pages})
+    click.echo(summary(stats, out), err=True)
+    if not stats.get("presskeep/capture/responses"):
+        fail("nothing was archived (see the errors above)")

@@ -1,0 +1,53 @@
+"""`presskeep extract`: saved pages or WARC files → JSON Lines of clean articles on stdout."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import click
+
+from crawler.cli.app import fail, main
+
+
+def _pages_from_file(path: Path) -> Iterator[tuple[str | None, bytes]]:
+    name = path.name.lower()
+    if name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
+        from archive.read import iter_html_responses
+
+        for rec in iter_html_responses(path):
+            yield rec.url, rec.body
+        return
+    data = path.read_bytes()
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
+    yield None, data
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--url", default=None, help="The URL the saved page came from (helps metadata).")
+def extract(paths, url):
+    """Clean saved pages (.html, .html.gz) or WARC files into JSON Lines on stdout.
+
+    Example: presskeep extract page.html.gz crawl.warc.gz > articles.jsonl
+    """
+    from pipelines.clean import extract as clean
+
+    count = 0
+    for path in paths:
+        try:
+            for page_url, body in _pages_from_file(path):
+                doc = clean(body, page_url or url)
+                row = {"path": str(path), "url": doc.url, "title": doc.title, "text": doc.text,
+                       "authors": doc.authors, "published": doc.published,
+                       "language": doc.language}
+                sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+        except (OSError, EOFError) as exc:
+            fail(f"cannot read {path}: {exc}")
+    if not count:
+        fail("no HTML pages found")

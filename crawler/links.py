@@ -1,0 +1,101 @@
+"""Cheap link handling: extract once, keep in scope, drop seen URLs before any Request exists."""
+
+from __future__ import annotations
+
+from hashlib import blake2b
+from typing import Iterable, Iterator
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from scrapy.http import TextResponse
+from scrapy.utils.response import get_base_url
+
+SCOPES = ("host", "domain", "prefix")
+
+
+def registered_domain(host: str) -> str:
+    """example.co.uk for www.news.example.co.uk (via tldextract's offline suffix list)."""
+    import tldextract
+
+    ext = tldextract.TLDExtract(suffix_list_urls=())(host)
+    return ext.top_domain_under_public_suffix or host
+
+
+def normalize(url: str) -> str | None:
+    """Absolute http(s) URL without fragment and with lower-case scheme/host; None otherwise."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    netloc = parts.netloc.lower()
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+class Scope:
+    """Which URLs a crawl may follow: same host, same registered domain, or under a URL prefix."""
+
+    def __init__(self, kind: str, seeds: Iterable[str]) -> None:
+        if kind not in SCOPES:
+            raise ValueError(f"unknown scope {kind!r} (choose from {', '.join(SCOPES)})")
+        self.kind = kind
+        seeds = [s for s in (normalize(u) for u in seeds) if s]
+        self.hosts = {urlsplit(s).hostname for s in seeds}
+        self.domains = {registered_domain(h) for h in self.hosts} if kind == "domain" else set()
+        self.prefixes = tuple(seeds)
+
+    def __contains__(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        if self.kind == "host":
+            return host in self.hosts
+        if self.kind == "domain":
+            return host in self.hosts or any(host == d or host.endswith("." + d) for d in self.domains)
+        return url.startswith(self.prefixes)
+
+
+class SeenSet:
+    """A compact set of URLs: 8-byte digests as Python ints (~70 bytes each, not the URL)."""
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+
+    @staticmethod
+    def key(url: str) -> int:
+        return int.from_bytes(blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                              "big")
+
+    def add(self, url: str) -> bool:
+        """True if ``url`` was new."""
+        k = self.key(url)
+        if k in self._seen:
+            return False
+        self._seen.add(k)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+class LinkFilter:
+    def __init__(self, scope: Scope, max_pages: int = 0) -> None:
+        self.scope = scope
+        self.max_pages = max_pages
+        self.seen = SeenSet()
+        self.scheduled = 0
+
+    def extract(self, response: TextResponse) -> Iterator[str]:
+        base = get_base_url(response)
+        for href in response.xpath("//a/@href").getall():
+            yield urljoin(base, href)
+
+    def admit(self, urls: Iterable[str]) -> Iterator[str]:
+        """The new, in-scope URLs, until max_pages have been scheduled."""
+        for raw in urls:
+            if self.max_pages and self.scheduled >= self.max_pages:
+                return
+            url = normalize(raw)
+            if url is None or url not in self.scope or not self.seen.add(url):
+                continue
+            self.scheduled += 1
+            yield url

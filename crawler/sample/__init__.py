@@ -1,0 +1,1 @@
+"""The bundled sample news site, its loopback server, and `make demo`."""

@@ -1,0 +1,58 @@
+"""Scrapy settings for presskeep: polite defaults plus every PRESSKEEP_* setting with its default.
+
+Each PRESSKEEP_* setting is documented in docs/settings.md (a test checks it).
+"""
+
+from crawler import __version__
+
+BOT_NAME = "presskeep"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- politeness ---------------------------------------------------------------
+USER_AGENT = f"presskeep/{__version__} (archival crawler; +https://github.com/presskeep/presskeep)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 20
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 starts a code-executing HTTP control server by default; never for us.
+REMOTE_CONTROL_ENABLED = False
+# Decompressed-size cap (gzip bombs) and Scrapy's own hard cap on a download.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+DEPTH_PRIORITY = 0
+
+# -- components ---------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.capture.CaptureMiddleware": 950,
+}
+EXTENSIONS = {
+    "crawler.session.ArchiveSession": 0,
+    "crawler.progress.Progress": 500,
+}
+ITEM_PIPELINES = {
+    "pipelines.store.ArticlePipeline": 300,
+}
+
+# -- presskeep ----------------------------------------------------------------
+PRESSKEEP_OUT = "data"
+PRESSKEEP_ARCHIVE_ENABLED = True
+PRESSKEEP_WARC_PREFIX = "presskeep"
+PRESSKEEP_WARC_MAX_SIZE = 1_000_000_000
+PRESSKEEP_WORKER_ID = ""
+PRESSKEEP_MAX_RESPONSE_SIZE = 10 * 1024 * 1024
+PRESSKEEP_DB_BATCH_SIZE = 200
+PRESSKEEP_FLUSH_INTERVAL = 5.0
+PRESSKEEP_CLEAN_WORKERS = -1  # -1: one per CPU core; 0: clean in the crawl process
+PRESSKEEP_PROGRESS_INTERVAL = 5.0
+PRESSKEEP_SCOPE = "host"
+PRESSKEEP_MAX_PAGES = 0  # 0: no limit

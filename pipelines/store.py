@@ -1,0 +1,91 @@
+"""The article pipeline: clean each HTML page (in worker processes) and store article rows."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+
+from pipelines.clean import Extraction, extract
+
+logger = logging.getLogger(__name__)
+
+
+def text_hash(text: str) -> str:
+    """Hash of the whitespace- and case-normalised text (for change detection and dedup)."""
+    return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
+
+
+def article_row(doc: Extraction, capture: dict, run_id: int | None) -> dict:
+    text = doc.text
+    return {
+        "run_id": run_id, "url": doc.url, "canonical_url": doc.canonical_url, "site": doc.site,
+        "title": doc.title, "authors": json.dumps(doc.authors, ensure_ascii=False),
+        "published": doc.published, "modified": doc.modified, "language": doc.language,
+        "text": text, "word_count": doc.word_count, "text_hash": text_hash(text),
+        "fetched_at": capture.get("fetched_at"), "warc_file": capture.get("warc_file"),
+        "warc_offset": capture.get("offset"), "warc_length": capture.get("length"),
+        "warc_record_id": capture.get("record_id"),
+        "payload_digest": capture.get("payload_digest"),
+    }
+
+
+def make_pool(workers: int) -> Executor | None:
+    """A process pool for cleaning; ``workers`` -1 means one per core, 0 none."""
+    if workers < 0:
+        workers = os.cpu_count() or 1
+    if workers == 0:
+        return None
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+class ArticlePipeline:
+    def __init__(self, crawler: Crawler, session) -> None:
+        self.crawler = crawler
+        self.session = session
+        self.stats = crawler.stats
+        self.pool = make_pool(crawler.settings.getint("PRESSKEEP_CLEAN_WORKERS"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ArticlePipeline":
+        from crawler.session import ArchiveSession
+
+        session = crawler.get_extension(ArchiveSession)
+        if session is None:
+            raise NotConfigured("ArchiveSession extension is not enabled")
+        return cls(crawler, session)
+
+    async def clean(self, item: dict) -> Extraction:
+        args = (item["body"], item["url"])
+        kwargs = {"encoding": item.get("encoding")}
+        if self.pool is None:
+            return extract(*args, **kwargs)
+        return await asyncio.wrap_future(self.pool.submit(extract, *args, **kwargs))
+
+    async def process_item(self, item: dict) -> dict:
+        try:
+            doc = await self.clean(item)
+        except Exception as exc:  # one bad page must not stop the crawl
+            self.stats.inc_value("presskeep/clean/dropped/error")
+            logger.warning("presskeep: cleaning failed: %s: %s", item["url"], exc)
+            raise DropItem(f"cleaning failed: {exc}") from exc
+        item.pop("body", None)
+        item["page_type"] = doc.page_type
+        if not doc.is_article:
+            self.stats.inc_value(f"presskeep/clean/dropped/{doc.page_type}")
+            return item
+        self.session.store.add_article(article_row(doc, item["capture"], self.session.run_id))
+        self.stats.inc_value("presskeep/articles/kept")
+        item["title"] = doc.title
+        return item
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
