@@ -11,7 +11,7 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
 from pipelines.clean import Extraction, extract
 
@@ -72,10 +72,12 @@ class ArticlePipeline:
     async def process_item(self, item: dict) -> dict:
         try:
             doc = await self.clean(item)
-        except Exception as exc:  # one bad page must not stop the crawl
+        except Exception as exc:  # one bad page must not stop the crawl; it stays archived
             self.stats.inc_value("presskeep/clean/dropped/error")
             logger.warning("presskeep: cleaning failed: %s: %s", item["url"], exc)
-            raise DropItem(f"cleaning failed: {exc}") from exc
+            item.pop("body", None)
+            item["page_type"] = "error"
+            return item
         item.pop("body", None)
         item["page_type"] = doc.page_type
         if not doc.is_article:
