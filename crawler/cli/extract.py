@@ -10,6 +10,7 @@ from typing import Iterator
 
 import click
 
+from archive.errors import WarcReadError
 from crawler.cli.app import fail, main
 
 
@@ -41,13 +42,17 @@ def extract(paths, url):
     for path in paths:
         try:
             for page_url, body in _pages_from_file(path):
-                doc = clean(body, page_url or url)
+                try:
+                    doc = clean(body, page_url or url)
+                except Exception as exc:  # one bad page: say so, go on
+                    click.echo(f"presskeep: cannot clean {page_url or path}: {exc}", err=True)
+                    continue
                 row = {"path": str(path), "url": doc.url, "title": doc.title, "text": doc.text,
                        "authors": doc.authors, "published": doc.published,
                        "language": doc.language}
                 sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, WarcReadError) as exc:
             fail(f"cannot read {path}: {exc}")
     if not count:
         fail("no HTML pages found")
