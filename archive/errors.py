@@ -15,3 +15,7 @@ class WarcReadError(ArchiveError):
 
 class DatabaseError(ArchiveError):
     """The SQLite database is unusable: locked, corrupt, or from a newer presskeep."""
+
+
+class ExportError(ArchiveError):
+    """An export cannot run or finish: bad options, no archive, nothing matched, unwritable."""

@@ -1,0 +1,525 @@
+"""Dataset export: archived articles → JSON Lines, CSV or Parquet, streamed in batches.
+
+The schema is documented in docs/dataset.md. Rows are read from SQLite with one
+cursor in ``fetched_at, id`` order and written batch by batch, so memory does not
+grow with the archive: exact dedup runs inside SQLite (a window over the text
+hash), near-duplicate dedup keeps only a MinHash LSH index. Every output file is
+written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import re
+import sqlite3
+import sys
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence, TextIO
+
+from archive.db import DB_NAME, connect
+from archive.errors import ArchiveError, ExportError
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("jsonl", "csv", "parquet")
+DEDUP_MODES = ("none", "exact", "near")
+DATE_FIELDS = ("published", "fetched")
+SCHEMA_VERSION = 1
+
+#: (name, kind) in output order; kinds: str, int, int32, list, ts
+COLUMNS: list[tuple[str, str]] = [
+    ("id", "int"), ("url", "str"), ("canonical_url", "str"), ("site", "str"),
+    ("title", "str"), ("authors", "list"), ("published", "ts"), ("modified", "ts"),
+    ("language", "str"), ("text", "str"), ("word_count", "int32"), ("text_hash", "str"),
+    ("version", "int32"), ("fetched_at", "ts"), ("warc_file", "str"), ("warc_offset", "int"),
+    ("warc_length", "int"), ("warc_record_id", "str"), ("payload_digest", "str"),
+]
+NAMES = [name for name, _ in COLUMNS]
+_TS_INDEXES = [i for i, (_, kind) in enumerate(COLUMNS) if kind == "ts"]
+_AUTHORS = NAMES.index("authors")
+_TEXT = NAMES.index("text")
+_ID = NAMES.index("id")
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
+               ".parquet": "parquet", ".pq": "parquet"}
+
+
+# -- dates ------------------------------------------------------------------------
+def parse_timestamp(value: str | None) -> datetime | None:
+    """An ISO-ish date string of any precision as an aware UTC datetime (None if unparseable).
+
+    Naive values are taken as UTC; a bare date is midnight UTC.
+    """
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError:
+        dt = _parse_loose(value)
+        if dt is None:
+            return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def _parse_loose(value: str) -> datetime | None:
+    from dateutil import parser
+
+    try:
+        return parser.parse(value, default=datetime(1970, 1, 1))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _epoch(value: str | None) -> float | None:
+    """SQL function pk_epoch(): seconds since the epoch, the same parse as the output uses."""
+    dt = parse_timestamp(value)
+    return dt.timestamp() if dt else None
+
+
+def format_timestamp(dt: datetime | None) -> str | None:
+    """UTC ISO 8601 with a Z: 2026-11-18T06:00:00Z (microseconds only when set)."""
+    return dt.isoformat().replace("+00:00", "Z") if dt else None
+
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_bound(value: str, upper: bool = False) -> datetime:
+    """A --since/--until value. A bare date as upper bound covers that whole day."""
+    dt = parse_timestamp(value)
+    if dt is None:
+        raise ExportError(f"not a date: {value!r} (use YYYY-MM-DD or an ISO 8601 date-time)")
+    if upper:
+        dt += timedelta(days=1) if _DATE_ONLY.match(value.strip()) else timedelta(microseconds=1)
+    return dt
+
+
+# -- options ----------------------------------------------------------------------
+@dataclass
+class Filters:
+    sites: Sequence[str] = ()
+    languages: Sequence[str] = ()
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive (parse_bound(upper=True) makes it so)
+    date_field: str = "published"
+    min_words: int = 0
+    query: str | None = None
+    all_versions: bool = False
+
+
+@dataclass
+class ExportOptions:
+    format: str
+    filters: Filters = field(default_factory=Filters)
+    dedup: str = "none"
+    threshold: float = 0.9
+    shard_size: int = 0  # rows per file; 0: one file
+    batch_size: int = 2000  # rows per fetch from SQLite
+    row_group_bytes: int = 64 << 20  # Parquet: Arrow bytes buffered per row group
+
+    def check(self) -> None:
+        if self.format not in FORMATS:
+            raise ExportError(f"unknown format {self.format!r} (choose jsonl, csv or parquet)")
+        if self.dedup not in DEDUP_MODES:
+            raise ExportError(f"unknown dedup mode {self.dedup!r} (choose none, exact or near)")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ExportError(f"--threshold must be in (0, 1], got {self.threshold}")
+        if self.filters.date_field not in DATE_FIELDS:
+            raise ExportError(f"unknown date field {self.filters.date_field!r}")
+        if self.shard_size < 0:
+            raise ExportError("--shard-size must be positive")
+
+
+@dataclass
+class ExportResult:
+    rows: int = 0
+    dropped: int = 0
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+def format_for(path: str, given: str | None) -> str:
+    """The --format value, or the one -o's extension implies."""
+    if given:
+        return given.lower()
+    fmt = _EXTENSIONS.get(Path(path).suffix.lower()) if path != "-" else None
+    if fmt is None:
+        raise ExportError("give --format jsonl, csv or parquet (cannot tell from the output name)")
+    return fmt
+
+
+# -- the query --------------------------------------------------------------------
+def _where(f: Filters) -> tuple[str, list[Any]]:
+    clauses, params = ["1"], []
+    if not f.all_versions:
+        clauses.append("a.version = (SELECT MAX(b.version) FROM articles b WHERE b.url = a.url)")
+    if f.sites:
+        clauses.append(f"a.site IN ({','.join('?' * len(f.sites))})")
+        params += list(f.sites)
+    if f.languages:
+        clauses.append(f"a.language IN ({','.join('?' * len(f.languages))})")
+        params += list(f.languages)
+    if f.min_words:
+        clauses.append("a.word_count >= ?")
+        params.append(f.min_words)
+    column = "a.published" if f.date_field == "published" else "a.fetched_at"
+    if f.since is not None:
+        clauses.append(f"pk_epoch({column}) >= ?")
+        params.append(f.since.timestamp())
+    if f.until is not None:
+        clauses.append(f"pk_epoch({column}) < ?")
+        params.append(f.until.timestamp())
+    if f.query:
+        clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(f.query)
+    return " AND ".join(clauses), params
+
+
+def build_query(opts: ExportOptions) -> tuple[str, list[Any]]:
+    """SQL for the rows to export, in fetched_at order; exact dedup adds a group size column."""
+    where, params = _where(opts.filters)
+    cols = ", ".join(f"a.{name}" for name in NAMES)
+    if opts.dedup != "exact":
+        return f"SELECT {cols} FROM articles a WHERE {where} ORDER BY a.fetched_at, a.id", params
+    key = "COALESCE(a.text_hash, 'id:' || a.id)"
+    return (
+        f"SELECT {cols}, k.n FROM ("
+        f"  SELECT id, n FROM ("
+        f"    SELECT a.id, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY a.fetched_at, a.id) AS rn,"
+        f"           COUNT(*) OVER (PARTITION BY {key}) AS n"
+        f"    FROM articles a WHERE {where}) WHERE rn = 1"
+        f") k JOIN articles a ON a.id = k.id ORDER BY a.fetched_at, a.id",
+        params,
+    )
+
+
+def open_archive(root: str | Path) -> sqlite3.Connection:
+    """The archive's database connection, with pk_epoch() registered."""
+    path = Path(root) / DB_NAME
+    if not path.is_file():
+        raise ExportError(f"no archive at {root} (no {DB_NAME} there)")
+    conn = connect(path, create=False).conn
+    conn.create_function("pk_epoch", 1, _epoch, deterministic=True)
+    return conn
+
+
+def count_matching(conn: sqlite3.Connection, filters: Filters) -> int:
+    """How many rows the filters select (before dedup): the progress bar's total."""
+    where, params = _where(filters)
+    return _execute(conn, f"SELECT COUNT(*) FROM articles a WHERE {where}", params).fetchone()[0]
+
+
+def _execute(conn: sqlite3.Connection, sql: str, params: list[Any]) -> sqlite3.Cursor:
+    try:
+        return conn.execute(sql, params)
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc) or "MATCH" in str(exc):
+            raise ExportError(f"bad --query: {exc}") from exc
+        raise ExportError(f"cannot read the archive: {exc}") from exc
+
+
+# -- near-duplicate detection -------------------------------------------------------
+_TOKEN = re.compile(r"\w+")
+
+
+def shingles(text: str | None, n: int = 3) -> set[bytes]:
+    """Lowercased word n-grams of ``text``."""
+    tokens = _TOKEN.findall((text or "").lower())
+    if len(tokens) <= n:
+        return {" ".join(tokens).encode()}
+    return {" ".join(tokens[i:i + n]).encode() for i in range(len(tokens) - n + 1)}
+
+
+class NearDuplicates:
+    """MinHash LSH over word 3-grams; remembers signatures' bands only, never the text."""
+
+    def __init__(self, threshold: float = 0.9, num_perm: int = 128) -> None:
+        from datasketch import MinHash, MinHashLSH
+
+        self._minhash = MinHash
+        proto = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
+        self._perm, self._scheme, self.num_perm = proto.permutations, proto.scheme, num_perm
+        self.index = MinHashLSH(threshold=threshold, num_perm=num_perm, hashfunc=_band_hash)
+
+    def seen(self, key: int, text: str | None) -> bool:
+        """True if ``text`` is a near-duplicate of one seen before; else remember it."""
+        mh = self._minhash(num_perm=self.num_perm, permutations=self._perm, scheme=self._scheme,
+                           hashfunc=zlib.crc32)
+        mh.update_batch(shingles(text))
+        if self.index.query(mh):
+            return True
+        self.index.insert(key, mh, check_duplication=False)
+        return False
+
+
+def _band_hash(data: bytes) -> bytes:
+    """Band keys as 8 bytes (the default keeps the whole band): a smaller index."""
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=8).digest()
+
+
+# -- row conversion -----------------------------------------------------------------
+def _authors(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    if value == "[]":
+        return []
+    try:
+        got = json.loads(value)
+    except ValueError:
+        return [value]
+    return [str(a) for a in got] if isinstance(got, list) else [str(got)]
+
+
+def _record(row: Sequence[Any]) -> list[Any]:
+    """A database row with authors as a list and dates as UTC datetimes."""
+    out = list(row)
+    out[_AUTHORS] = _authors(out[_AUTHORS])
+    for i in _TS_INDEXES:
+        out[i] = parse_timestamp(out[i])
+    return out
+
+
+# -- writers ------------------------------------------------------------------------
+class JsonlWriter:
+    def __init__(self, fh: TextIO) -> None:
+        self.fh = fh
+
+    def write(self, rows: list[list[Any]]) -> None:
+        dumps = json.dumps
+        lines = []
+        for row in rows:
+            for i in _TS_INDEXES:
+                row[i] = format_timestamp(row[i])
+            lines.append(dumps(dict(zip(NAMES, row)), ensure_ascii=False))
+        lines.append("")
+        self.fh.write("\n".join(lines))
+
+    def close(self) -> None:
+        self.fh.flush()
+
+
+class CsvWriter:
+    def __init__(self, fh: TextIO) -> None:
+        self.fh = fh
+        self.csv = csv.writer(fh, lineterminator="\n")
+        self.csv.writerow(NAMES)
+
+    def write(self, rows: list[list[Any]]) -> None:
+        for row in rows:
+            for i in _TS_INDEXES:
+                row[i] = format_timestamp(row[i])
+            if row[_AUTHORS] is not None:
+                row[_AUTHORS] = json.dumps(row[_AUTHORS], ensure_ascii=False)
+        self.csv.writerows(rows)
+
+    def close(self) -> None:
+        self.fh.flush()
+
+
+def arrow_schema():
+    import pyarrow as pa
+
+    types = {"str": pa.string(), "int": pa.int64(), "int32": pa.int32(),
+             "list": pa.list_(pa.string()), "ts": pa.timestamp("us", tz="UTC")}
+    meta = {"presskeep.schema_version": str(SCHEMA_VERSION),
+            "presskeep.doc": "docs/dataset.md"}
+    return pa.schema([pa.field(name, types[kind]) for name, kind in COLUMNS], metadata=meta)
+
+
+class ParquetWriter:
+    """zstd Parquet; batches are buffered as Arrow data until a row group's worth."""
+
+    def __init__(self, path: Path, row_group_bytes: int) -> None:
+        import pyarrow.parquet as pq
+
+        self.schema = arrow_schema()
+        self.writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
+        self.row_group_bytes = row_group_bytes
+        self.buffer: list = []
+        self.buffered = 0
+
+    def write(self, rows: list[list[Any]]) -> None:
+        import pyarrow as pa
+
+        columns = list(zip(*rows))
+        batch = pa.RecordBatch.from_arrays(
+            [pa.array(col, type=f.type) for col, f in zip(columns, self.schema)],
+            schema=self.schema)
+        self.buffer.append(batch)
+        self.buffered += batch.nbytes
+        if self.buffered >= self.row_group_bytes:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self.buffer:
+            table = pa.Table.from_batches(self.buffer, schema=self.schema)
+            self.writer.write_table(table, row_group_size=table.num_rows)
+        self.buffer, self.buffered = [], 0
+
+    def close(self) -> None:
+        self._flush()
+        self.writer.close()
+
+
+# -- output files -------------------------------------------------------------------
+def shard_path(out: Path, index: int) -> Path:
+    """out.parquet → out-00000.parquet, out-00001.parquet, ..."""
+    return out.with_name(f"{out.stem}-{index:05d}{out.suffix}")
+
+
+def check_writable(out: Path) -> None:
+    parent = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise ExportError(f"cannot write {out}: it is a directory")
+    if not parent.is_dir():
+        raise ExportError(f"cannot write {out}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write {out}: directory {parent} is not writable")
+
+
+class Output:
+    """Shards and temporary names: rows go to ``.NAME.part-PID`` files renamed on commit."""
+
+    def __init__(self, out: Path | None, opts: ExportOptions, stdout: TextIO | None = None) -> None:
+        self.out, self.opts, self.stdout = out, opts, stdout
+        self.temps: list[tuple[Path, Path]] = []
+        self.writer: Any = None
+        self.fh: TextIO | None = None
+        self.in_shard = 0
+
+    def write(self, rows: list[list[Any]]) -> None:
+        while rows:
+            if self.writer is None:
+                self._open()
+            room = self.opts.shard_size - self.in_shard if self.opts.shard_size else len(rows)
+            part, rows = rows[:room], rows[room:]
+            self.writer.write(part)
+            self.in_shard += len(part)
+            if self.opts.shard_size and self.in_shard >= self.opts.shard_size:
+                self._close_writer()
+
+    def _open(self) -> None:
+        if self.out is None:
+            self.writer = _text_writer(self.opts.format, self.stdout or sys.stdout)
+            return
+        final = shard_path(self.out, len(self.temps)) if self.opts.shard_size else self.out
+        temp = final.with_name(f".{final.name}.part-{os.getpid()}")
+        self.temps.append((temp, final))
+        if self.opts.format == "parquet":
+            self.writer = ParquetWriter(temp, self.opts.row_group_bytes)
+        else:
+            self.fh = open(temp, "w", encoding="utf-8", newline="")
+            self.writer = _text_writer(self.opts.format, self.fh)
+        self.in_shard = 0
+
+    def _close_writer(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        if self.fh is not None:
+            self.fh.close()
+        self.writer, self.fh = None, None
+
+    def commit(self) -> list[Path]:
+        self._close_writer()
+        for temp, final in self.temps:
+            os.replace(temp, final)
+        return [final for _, final in self.temps]
+
+    def abort(self) -> None:
+        try:
+            self._close_writer()
+        except Exception:  # the temp files go away whatever state the writer is in
+            pass
+        for temp, _ in self.temps:
+            temp.unlink(missing_ok=True)
+
+
+def _text_writer(fmt: str, fh: TextIO):
+    return JsonlWriter(fh) if fmt == "jsonl" else CsvWriter(fh)
+
+
+# -- the export ---------------------------------------------------------------------
+def iter_batches(conn: sqlite3.Connection, opts: ExportOptions,
+                 counter: ExportResult) -> Iterator[tuple[int, list[list[Any]]]]:
+    """(rows matched, rows kept) per batch; ``counter.dropped`` counts what dedup drops."""
+    sql, params = build_query(opts)
+    cursor = _execute(conn, sql, params)
+    near = NearDuplicates(opts.threshold) if opts.dedup == "near" else None
+    while True:
+        try:
+            raw = cursor.fetchmany(opts.batch_size)
+        except sqlite3.OperationalError as exc:
+            raise ExportError(f"cannot read the archive: {exc}") from exc
+        if not raw:
+            return
+        matched = len(raw)
+        if opts.dedup == "exact":
+            matched = sum(r[-1] for r in raw)
+            raw = [r[:-1] for r in raw]
+        elif near is not None:
+            raw = [r for r in raw if not near.seen(r[_ID], r[_TEXT])]
+        counter.dropped += matched - len(raw)
+        yield matched, [_record(r) for r in raw]
+
+
+def export(root: str | Path, out: str | Path, opts: ExportOptions,
+           progress: Callable[[int], None] | None = None,
+           stdout: TextIO | None = None) -> ExportResult:
+    """Export the archive at ``root`` to ``out`` ("-" for stdout); see docs/dataset.md."""
+    opts.check()
+    target = None if str(out) == "-" else Path(out)
+    if target is None and (opts.format == "parquet" or opts.shard_size):
+        raise ExportError("parquet and --shard-size need a file name, not -o -")
+    if target is not None:
+        check_writable(target)
+    conn = open_archive(root)
+    try:
+        return _run(conn, target, opts, progress, stdout)
+    finally:
+        conn.close()
+
+
+def _run(conn: sqlite3.Connection, target: Path | None, opts: ExportOptions,
+         progress: Callable[[int], None] | None, stdout: TextIO | None) -> ExportResult:
+    if conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
+        raise ExportError("the archive has no articles yet")
+    result, started = ExportResult(), time.monotonic()
+    output = Output(target, opts, stdout)
+    try:
+        for matched, batch in iter_batches(conn, opts, result):
+            output.write(batch)
+            result.rows += len(batch)
+            if progress:
+                progress(matched)
+        if not result.rows:
+            raise ExportError("no articles match the filters")
+        result.files = output.commit()
+    except OSError as exc:
+        output.abort()
+        raise ExportError(f"cannot write {target or 'stdout'}: {exc.strerror or exc}") from exc
+    except BaseException:
+        output.abort()
+        raise
+    result.seconds = time.monotonic() - started
+    logger.info("presskeep: exported %d rows, %d duplicates dropped", result.rows, result.dropped)
+    return result
+
+
+__all__ = ["ArchiveError", "ExportError", "ExportOptions", "ExportResult", "Filters", "export",
+           "parse_bound", "parse_timestamp", "count_matching", "open_archive"]
