@@ -49,13 +49,15 @@ class ArchiveSession:
         warc_dir.mkdir(parents=True, exist_ok=True)
         self.recovered = finish_open_files(warc_dir)
         self.store = Store.open(self.root, settings.getint("PRESSKEEP_DB_BATCH_SIZE"))
+        # replay writes no WARC: it reads one (PRESSKEEP_WARC_ENABLED off, see crawler/replay.py)
         self.warc = WarcFileWriter(
             warc_dir, prefix=settings.get("PRESSKEEP_WARC_PREFIX"),
             worker=settings.get("PRESSKEEP_WORKER_ID"),
             max_size=settings.getint("PRESSKEEP_WARC_MAX_SIZE"), info=warcinfo(settings),
-        )
-        self.store.before_flush = self.warc.flush
-        self.run_id = self.store.start_run("crawl", dict(settings.getdict("PRESSKEEP_RUN_ARGS")))
+        ) if settings.getbool("PRESSKEEP_WARC_ENABLED", True) else None
+        self.store.before_flush = self.warc.flush if self.warc else None
+        self.run_id = self.store.start_run(settings.get("PRESSKEEP_RUN_COMMAND") or "crawl",
+                                           dict(settings.getdict("PRESSKEEP_RUN_ARGS")))
         self._flusher = task.LoopingCall(self.store.flush)
         self.flush_interval = settings.getfloat("PRESSKEEP_FLUSH_INTERVAL")
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -75,7 +77,8 @@ class ArchiveSession:
         if self._flusher.running:
             self._flusher.stop()
         self.store.flush()
-        self.warc.close()
+        if self.warc:
+            self.warc.close()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         outcome = reason if reason != "finished" else "finished"
         self.store.finish_run(self.run_id, stats, outcome)
