@@ -490,6 +490,8 @@ def export(root: str | Path, out: str | Path, opts: ExportOptions,
         check_writable(target)
     conn = open_archive(root)
     try:
+        if conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
+            raise ExportError(f"the archive at {root} has no articles yet")
         return _run(conn, target, opts, progress, stdout)
     finally:
         conn.close()
@@ -497,8 +499,6 @@ def export(root: str | Path, out: str | Path, opts: ExportOptions,
 
 def _run(conn: sqlite3.Connection, target: Path | None, opts: ExportOptions,
          progress: Callable[[int], None] | None, stdout: TextIO | None) -> ExportResult:
-    if conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
-        raise ExportError("the archive has no articles yet")
     result, started = ExportResult(), time.monotonic()
     output = Output(target, opts, stdout)
     try:
