@@ -1,8 +1,11 @@
-"""Generic boilerplate rules: no per-site selectors, only patterns common to news templates."""
+"""Generic boilerplate rules: no per-site selectors, only patterns common to news templates.
+
+Two levels: elements (pruned from the tree before any scoring) and lines (dropped from the
+extracted paragraphs, or cutting off a trailing furniture section such as "Latest Stories").
+"""
 
 from __future__ import annotations
 
-import copy
 import re
 
 import lxml.html
@@ -10,49 +13,131 @@ import lxml.html
 # class/id words that mark page furniture rather than article text
 _FURNITURE = re.compile(
     r"(^|[\s_-])(share|sharing|social|newsletter|subscribe|signup|cookie|consent|related|"
-    r"recommended|most-?read|most-?popular|trending|latest|sidebar|widget|promo|advert|ads?|"
-    r"sponsor|outbrain|taboola|comments?|breadcrumbs?|tts|text-?to-?speech|audio-?player|"
-    r"listen|podcast-?player|paywall|footer|masthead|nav|navbar|menu)($|[\s_-])",
+    r"recommended|most-?read|most-?popular|trending|promo|advert|ads?|modal|popup|"
+    r"sponsor|outbrain|taboola|comments?|commentlist|disqus|breadcrumbs?|tts|text-?to-?speech|"
+    r"audio-?player|podcast-?player|author-?bio|bio-?box|more-?stories|read-?next|up-?next|"
+    r"tags?-?list|post-?tags|skip-?link|visually-?hidden|sr-only)($|[\s_-])",
     re.I,
 )
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "svg", "nav", "aside",
-              "footer", "audio", "video", "template", "select", "input")
+# weaker words: layout names that article containers sometimes carry too ("l-sidebar-fixed
+# l-article-body-segment"); a positive word in the same attributes overrides them
+_WEAK_FURNITURE = re.compile(
+    r"(^|[\s_-])(sidebar|latest|listen|footer|masthead|nav|navbar|menu|toolbar)($|[\s_-])", re.I)
+_POSITIVE = re.compile(r"article|body|content|story|entry|main|post-?text", re.I)
+_DROP_TAGS = {"script", "style", "noscript", "iframe", "button", "svg", "nav", "aside",
+              "footer", "audio", "video", "template", "select", "input", "textarea", "label",
+              "dialog", "link", "meta", "object", "embed", "canvas", "map"}
+_KEEP_INSIDE = "descendant::article | descendant::main | descendant::*[@itemprop='articleBody']"
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # lines that are player/furniture whatever the template
 _LINE_PATTERNS = [
     re.compile(p, re.I)
     for p in (
         r"^audio by [\w .-]+$",
-        r"^(listen|play) (to )?(this|the) (article|story)\b.{0,40}$",
-        r"^listen to article\b.{0,40}$",
+        r"^(listen|play) (to )?(this|the) (article|story|podcast)\b.{0,40}$",
+        r"^listen to (this )?article\b.{0,40}$",
+        r"^(\d+|one|two|three|four|five)[ -](min(ute)?s?)[ -]read$",
         r"^\d+\s*(sec|secs|seconds?|min|mins|minutes?|hours?|hrs?|days?)\s*(ago)?\s*[-–—]?\s*$",
-        r"^(latest|top|related|more|popular) (stories|news|articles|posts)$",
-        r"^(most read|most popular|read more|related|advertisement|share this( article)?)$",
-        r"^(sign up|subscribe) (for|to) (our|the) newsletter.{0,80}$",
+        r"^(latest|top|related|more|popular|trending|recent) (stories|news|articles|posts|videos)$",
+        r"^(most read|most popular|read more|related|advertisement|sponsored|share this( article)?|"
+        r"share|tweet|email|print|comments?|follow us|skip to (main )?content)$",
+        r"^(sign up|subscribe) (for|to) (our|the) .{0,30}newsletters?.{0,120}$",
         r"^we use cookies.{0,200}$",
+        r"^(related|read more|also read|see also|read also|recommended|more)\s*:.{0,200}$",
+        r"^(click|tap) here to .{0,120}$",
+        r"^(advertisement|ad|sponsored content)\s*[-–—]?\s*(scroll|continue).{0,40}$",
+        r"^(photo|image|credit|source)s?\s*:\s*\S.{0,60}$",
     )
 ]
-_TIME_SUFFIX = re.compile(r"\b\d+\s*(seconds?|minutes?|hours?|days?)\s*[-–—]\s*$", re.I)
+_TIME_SUFFIX = re.compile(r"\b\d+\s*(seconds?|minutes?|mins?|hours?|hrs?|days?)\s*(ago)?\s*[-–—]\s*$",
+                          re.I)
+# a heading that opens a trailing block of furniture (everything after it goes)
+_TAIL_HEADING = re.compile(
+    r"^(latest|top|related|more|popular|trending|recent|recommended|other|similar)\s+"
+    r"(stories|news|articles|posts|videos|headlines|reads|from [\w .'-]{1,40})$|"
+    r"^(you (may|might) (also )?like|read next|up next|most (read|popular|viewed)|"
+    r"more from [\w .'-]{1,40}|(leave a|post a|add a) (comment|reply)|comments?( \(\d+\))?|"
+    r"\d+ comments?|related( content| coverage| reading)?|what to read next)\s*:?$",
+    re.I,
+)
+
+
+def _attrs(el: lxml.html.HtmlElement) -> str:
+    return " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
+
+
+def _is_hidden(el: lxml.html.HtmlElement) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
 
 
 def _is_furniture(el: lxml.html.HtmlElement) -> bool:
-    attrs = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
-    if not attrs or el.tag in ("html", "body", "article", "main"):
+    if el.tag in ("html", "body", "article", "main") or el.get("itemprop") == "articleBody":
         return False
-    return bool(_FURNITURE.search(attrs))
+    if el.get("role") in ("navigation", "complementary"):
+        return True
+    attrs = _attrs(el)
+    if not attrs:
+        return False
+    if _FURNITURE.search(attrs):
+        return True
+    return bool(_WEAK_FURNITURE.search(attrs)) and not _POSITIVE.search(attrs)
 
 
-def strip_boilerplate_elements(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement:
-    """A copy of ``tree`` without scripts, navigation and elements named like furniture."""
-    if tree is None:
-        return lxml.html.fromstring("<html><body></body></html>")
-    tree = copy.deepcopy(tree)
-    doomed = [el for el in tree.iter() if isinstance(el.tag, str)
-              and (el.tag in _DROP_TAGS or _is_furniture(el))]
-    for el in doomed:
-        if el.getparent() is not None:
-            el.drop_tree()
-    return tree
+def _weight(el: lxml.html.HtmlElement) -> int:
+    """Characters of text outside links: what a container would contribute to an article."""
+    total = sum(len(t) for t in el.itertext())
+    links = sum(len(t) for a in el.iter("a") for t in a.itertext())
+    return total - links
+
+
+class _Pruner:
+    """Two passes over a tree: code and hidden elements, then furniture that holds little text."""
+
+    MAX_SHARE = 0.35
+
+    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+        self.tree = tree
+        self.total = 1
+
+    def _drop_all(self, test) -> None:
+        doomed, skip = [], set()
+        for el in self.tree.iter():
+            if el in skip:
+                continue
+            if test(el):
+                doomed.append(el)
+                skip.update(el.iterdescendants())
+        for el in doomed:
+            if el.getparent() is not None:
+                el.drop_tree()
+
+    def is_code(self, el: lxml.html.HtmlElement) -> bool:
+        tag = el.tag
+        if not isinstance(tag, str):
+            return True
+        if tag in _DROP_TAGS:
+            return True
+        return _is_hidden(el) and tag not in ("body", "html") and el.find(".//p") is None
+
+    def is_furniture(self, el: lxml.html.HtmlElement) -> bool:
+        if el.tag == "form" or _is_furniture(el):
+            return not el.xpath(_KEEP_INSIDE) and _weight(el) < self.MAX_SHARE * self.total
+        return False
+
+    def run(self) -> lxml.html.HtmlElement:
+        self._drop_all(self.is_code)
+        self.total = max(_weight(self.tree), 1)
+        self._drop_all(self.is_furniture)
+        return self.tree
+
+
+def prune(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """Remove scripts, navigation, hidden and furniture-named elements from ``tree`` in place."""
+    return _Pruner(tree).run()
 
 
 def is_boilerplate_line(line: str) -> bool:
@@ -60,5 +145,17 @@ def is_boilerplate_line(line: str) -> bool:
     return any(p.match(text) for p in _LINE_PATTERNS) or bool(_TIME_SUFFIX.search(text))
 
 
+def is_tail_heading(line: str) -> bool:
+    return bool(_TAIL_HEADING.match(line.strip()))
+
+
 def filter_paragraphs(paragraphs: list[str]) -> list[str]:
-    return [p for p in paragraphs if not is_boilerplate_line(p)]
+    """Drop furniture lines; cut at a furniture heading in the second half of the text."""
+    kept = [p for p in paragraphs if not is_boilerplate_line(p)]
+    total = sum(len(p) for p in kept)
+    seen = 0
+    for index, para in enumerate(kept):
+        if seen > total / 2 and is_tail_heading(para):
+            return kept[:index]
+        seen += len(para)
+    return kept

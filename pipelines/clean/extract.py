@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import lxml.html
-from readability import Document
+from typing import TYPE_CHECKING
 
 from pipelines.clean import boilerplate, metadata
+from pipelines.clean.body import body_paragraphs
 from pipelines.clean.classify import page_type
 from pipelines.clean.html import decode_html, parse_html
 
-_WS = re.compile(r"\s+")
-BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt",
-              "figcaption")
-
+if TYPE_CHECKING:
+    from pipelines.clean.sitemodel import SiteModel
 
 @dataclass
 class Extraction:
@@ -57,31 +54,22 @@ def site_of(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else host or None
 
 
-def _blocks(summary_html: str) -> list[str]:
-    tree = lxml.html.fromstring(summary_html)
-    out = []
-    for el in tree.iter(*BLOCK_TAGS):
-        if any(anc.tag in BLOCK_TAGS for anc in el.iterancestors()):
-            continue
-        text = _WS.sub(" ", el.text_content()).strip()
-        if text:
-            out.append(text)
-    return out
+def extract(body: bytes | str, url: str | None = None, *, encoding: str | None = None,
+            site_model: "SiteModel | None" = None) -> Extraction:
+    """Clean one page: metadata from the whole document, body from the pruned tree.
 
-
-def body_paragraphs(html: str) -> list[str]:
-    """The article body as paragraphs, boilerplate removed."""
-    cleaned = boilerplate.strip_boilerplate_elements(parse_html(html))
-    summary = Document(lxml.html.tostring(cleaned, encoding="unicode")).summary(html_partial=True)
-    return boilerplate.filter_paragraphs(_blocks(summary))
-
-
-def extract(body: bytes | str, url: str | None = None, *, encoding: str | None = None) -> Extraction:
+    ``site_model`` (a learned :class:`pipelines.clean.sitemodel.SiteModel` for the page's
+    site) removes the text blocks that recur across that site's pages.
+    """
     html = decode_html(body, encoding) if isinstance(body, bytes) else body
     tree = parse_html(html)
     meta = metadata.extract_metadata(tree, html, url)
     og_type, ld_type = meta.pop("og_type"), meta.pop("ld_type")
-    paragraphs = body_paragraphs(html) if tree is not None and len(tree) else []
+    paragraphs: list[str] = []
+    if tree is not None and len(tree):
+        paragraphs = body_paragraphs(boilerplate.prune(tree), url)
+    if site_model is not None:
+        paragraphs = site_model.filter(paragraphs)
     doc = Extraction(url=url, site=site_of(meta.get("canonical_url") or url), paragraphs=paragraphs,
                      **meta)
     doc.page_type = page_type(tree, url, doc.word_count, og_type, ld_type)

@@ -1,0 +1,83 @@
+"""The article body: readability and trafilatura on one pruned tree, then a choice and filter."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import lxml.html
+import trafilatura
+
+from pipelines.clean import boilerplate
+from pipelines.clean.readable import readability_html
+
+logger = logging.getLogger(__name__)
+_WS = re.compile(r"\s+")
+BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt",
+              "figcaption")
+
+
+def _norm(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def html_blocks(fragment: str) -> list[str]:
+    """Text of the outermost block elements of an HTML fragment, one paragraph each."""
+    if not fragment.strip():
+        return []
+    tree = lxml.html.fromstring(fragment)
+    out = []
+    for el in tree.iter(*BLOCK_TAGS):
+        if any(anc.tag in BLOCK_TAGS for anc in el.iterancestors()):
+            continue
+        text = _norm(el.text_content())
+        if text:
+            out.append(text)
+    return out
+
+
+def readability_paragraphs(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
+    return html_blocks(readability_html(tree, url))
+
+
+def trafilatura_paragraphs(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
+    try:
+        doc = trafilatura.bare_extraction(tree, url=url, fast=True, favor_precision=True,
+                                          with_metadata=False, include_comments=False)
+    except (ValueError, TypeError) as exc:
+        logger.debug("presskeep: trafilatura failed on %s: %s", url, exc)
+        return []
+    text = (doc.text if doc is not None else "") or ""
+    return [p for p in (_norm(line) for line in text.split("\n")) if p]
+
+
+_WORD = re.compile(r"\w+")
+#: readability's text replaces trafilatura's when it is this much longer and covers it
+LONGER_RATIO = 1.3
+MIN_COVER = 0.8
+
+
+def _chars(paragraphs: list[str]) -> int:
+    return sum(len(p) for p in paragraphs)
+
+
+def _cover(inner: list[str], outer: list[str]) -> float:
+    """Share of ``inner``'s distinct words that also occur in ``outer``."""
+    words = set(_WORD.findall(" ".join(inner)))
+    return len(words & set(_WORD.findall(" ".join(outer)))) / max(1, len(words))
+
+
+def choose(traf: list[str], read: list[str]) -> list[str]:
+    """trafilatura's paragraphs unless readability found clearly more of the same article."""
+    if not traf:
+        return read
+    if _chars(read) > LONGER_RATIO * _chars(traf) and _cover(traf, read) > MIN_COVER:
+        return read
+    return traf
+
+
+def body_paragraphs(tree: lxml.html.HtmlElement, url: str | None = None) -> list[str]:
+    """The article body of a pruned tree as paragraphs, generic boilerplate removed."""
+    traf = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url))
+    read = boilerplate.filter_paragraphs(readability_paragraphs(tree, url))
+    return choose(traf, read)

@@ -1,0 +1,52 @@
+"""Quality gate: our extractor's scores on ../shared/benchmarks may not fall below pinned floors.
+
+Lowering a floor is a deliberate, reviewed change (STYLE.md §8). Baselines (trafilatura,
+readability) are not run here; `python -m bench.eval_extract` compares them side by side.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.eval_data import BENCHMARKS
+from bench.eval_extract import evaluate, ours
+from bench.eval_score import Tally
+
+pytestmark = pytest.mark.skipif(not BENCHMARKS.is_dir(),
+                                reason=f"benchmark pages not found at {BENCHMARKS}")
+
+#: (set, half) -> minimum body F1; "all" is both halves together
+BODY_FLOORS = {
+    ("aeb-dev", "all"): 0.960,
+    ("aeb-dev", "held"): 0.950,
+    ("naeb-dev", "all"): 0.930,
+    ("naeb-dev", "held"): 0.935,
+}
+META_FLOORS = {"title": 0.72, "date": 0.80, "author": 0.65}
+
+
+def _summaries(name: str) -> dict[str, dict]:
+    tallies = evaluate(ours, name)
+    merged = Tally()
+    for tally in tallies.values():
+        for attr in ("precision", "recall", "ms", "titles", "dates", "authors"):
+            getattr(merged, attr).extend(getattr(tally, attr))
+    out = {key.split("/")[1]: t.summary() for key, t in tallies.items()}
+    out["all"] = merged.summary()
+    return out
+
+
+@pytest.fixture(scope="module")
+def scores() -> dict[str, dict[str, dict]]:
+    return {name: _summaries(name) for name in ("aeb-dev", "naeb-dev")}
+
+
+@pytest.mark.parametrize("key", sorted(BODY_FLOORS))
+def test_body_f1_floor(scores, key):
+    name, half = key
+    assert scores[name][half]["f1"] >= BODY_FLOORS[key], scores[name][half]
+
+
+@pytest.mark.parametrize("field", sorted(META_FLOORS))
+def test_naeb_metadata_floor(scores, field):
+    assert scores["naeb-dev"]["all"][field] >= META_FLOORS[field], scores["naeb-dev"]["all"]
