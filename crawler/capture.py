@@ -27,7 +27,9 @@ from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Response
 
 from archive.db import utcnow
-from archive.warc import Exchange, RecordLocation
+from archive.warc import Exchange, RecordLocation, warc_date
+from crawler.incremental import (LAST_KEY, UNCHANGED_KEY, original_location, revisit_for,
+                                 revisit_row)
 from crawler.session import ArchiveSession
 
 logger = logging.getLogger(__name__)
@@ -116,13 +118,21 @@ class CaptureMiddleware:
             truncated = "length"
             self.stats.inc_value("presskeep/capture/truncated")
         ex = exchange_from(request, response, truncated)
-        fetched_at = utcnow()
-        loc = self.session.warc.write_exchange(ex)
+        fetched_at = warc_date(ex.date)  # the record's WARC-Date: revisits refer to it
+        last = request.meta.get(LAST_KEY)
+        revisit = revisit_for(ex, last)  # a 304 or the same payload as last time
+        if revisit:
+            loc = self.session.warc.write_revisit(ex, **revisit)
+            request.meta[UNCHANGED_KEY] = revisit["profile"]
+        else:
+            loc = self.session.warc.write_exchange(ex)
         self.stats.inc_value("presskeep/warc/records", 2)
         self.stats.inc_value("presskeep/capture/responses")
-        self.session.store.add_capture(
-            capture_row(self.session.run_id, ex, loc, "response", fetched_at))
-        request.meta[META_KEY] = {**loc.__dict__, "fetched_at": fetched_at}
+        row = capture_row(self.session.run_id, ex, loc, "revisit" if revisit else "response",
+                          fetched_at)
+        self.session.store.add_capture(revisit_row(row, last) if revisit else row)
+        request.meta[META_KEY] = (original_location(last, fetched_at) if revisit
+                                  else {**loc.__dict__, "fetched_at": fetched_at})
         request.meta.pop(_SIZE_KEY, None)
         return response
 

@@ -76,6 +76,11 @@ class SeenSet:
     def __len__(self) -> int:
         return len(self._seen)
 
+    def share(self, keys: set[int]) -> None:
+        """Keep the digests in ``keys`` (a resumed job's saved set), adding those known so far."""
+        keys.update(self._seen)
+        self._seen = keys
+
 
 class LinkFilter:
     def __init__(self, scope: Scope, max_pages: int = 0) -> None:

@@ -96,7 +96,8 @@ def _e(text: str) -> str:
 def _head(title: str, extra: str = "") -> str:
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{_e(title)} | {SITE_NAME}</title>"
-            f'<meta property="og:site_name" content="{SITE_NAME}">{extra}</head>')
+            f'<meta property="og:site_name" content="{SITE_NAME}">'
+            f'<link rel="alternate" type="application/rss+xml" href="/feed.xml">{extra}</head>')
 
 
 def _nav() -> str:
@@ -177,6 +178,23 @@ def render_sitemap(paths: list[tuple[str, datetime]]) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
 
 
+def render_sitemap_index(paths: list[str]) -> str:
+    maps = "".join(f"<sitemap><loc>{{BASE}}{p}</loc></sitemap>" for p in paths)
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>')
+
+
+def render_news_sitemap(articles: list[Article]) -> str:
+    urls = "".join(f"<url><loc>{{BASE}}{article_path(a)}</loc><news:news><news:publication>"
+                   f"<news:name>{SITE_NAME}</news:name><news:language>en</news:language>"
+                   f"</news:publication><news:publication_date>{a.published.isoformat()}"
+                   f"</news:publication_date><news:title>{_e(a.title)}</news:title></news:news></url>"
+                   for a in articles)
+    return ('<?xml version="1.0" encoding="UTF-8"?><urlset '
+            'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>')
+
+
 # smallest valid PDF and PNG bodies: non-HTML resources the crawl must archive too
 _PDF = (b"%PDF-1.1\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>"
         b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -209,7 +227,11 @@ def build_site(n_articles: int = 36) -> dict[str, Page]:
     add("/feed.xml", "application/rss+xml", render_feed(articles))
     add("/sitemap.xml", "application/xml",
         render_sitemap([(article_path(a), a.published) for a in articles]))
-    add("/robots.txt", "text/plain", "User-agent: *\nDisallow: /private/\nSitemap: {BASE}/sitemap.xml\n")
+    add("/news-sitemap.xml", "application/xml", render_news_sitemap(articles[:10]))
+    add("/sitemap_index.xml", "application/xml",
+        render_sitemap_index(["/news-sitemap.xml", "/sitemap.xml"]))
+    add("/robots.txt", "text/plain",
+        "User-agent: *\nDisallow: /private/\nSitemap: {BASE}/sitemap_index.xml\n")
     add("/private/secret.html", html_type, render_hub("Private", []))
     return pages
 

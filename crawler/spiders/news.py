@@ -8,11 +8,17 @@ from __future__ import annotations
 import logging
 from typing import Any, AsyncIterator, Iterable
 
+from urllib.parse import urljoin, urlsplit
+
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.capture import META_KEY
+from crawler.discovery import (feed_links, looks_like_feed_or_sitemap, parse_entries,
+                               robots_sitemaps)
+from crawler.incremental import History, already_stored
 from crawler.links import LinkFilter, Scope
 
 logger = logging.getLogger(__name__)
@@ -43,23 +49,92 @@ class NewsSpider(scrapy.Spider):
         scope = Scope(spider._scope_name or settings.get("PRESSKEEP_SCOPE"), spider.seeds)
         max_pages = int(spider._max_pages or settings.getint("PRESSKEEP_MAX_PAGES") or 0)
         spider.links = LinkFilter(scope, max_pages=max_pages)
+        spider.history = None  # the archive's memory of earlier captures, set in start()
+        spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
+        if spider.discover and settings.getbool("ROBOTSTXT_OBEY"):
+            # robots.txt is fetched by Scrapy's RobotsTxtMiddleware: read its Sitemap lines there
+            crawler.signals.connect(spider.robots_received, signal=signals.response_received)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.resume_state()
+        self.history = History.for_crawler(self.crawler)
         for url in self.links.admit(self.seeds):
             yield self.request(url, depth=0)
+        if self.discover and not self.settings.getbool("ROBOTSTXT_OBEY"):
+            robots = {urljoin(u, "/robots.txt") for u in self.seeds}
+            for url in self.links.admit(sorted(robots)):
+                yield self.discovery_request(url, callback=self.parse_robots)
 
-    def request(self, url: str, depth: int | None = None) -> scrapy.Request:
+    def resume_state(self) -> None:
+        """A resumed job (JOBDIR) continues with the URLs it had already seen."""
+        state = getattr(self, "state", None)
+        if isinstance(state, dict):
+            self.links.seen.share(state.setdefault("seen", set()))
+            self.links.scheduled = len(self.links.seen)
+
+    def request(self, url: str, depth: int | None = None, priority: int = 0) -> scrapy.Request:
         meta = {"depth": depth} if depth is not None else None
-        return scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
+        return scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta,
+                              priority=priority)
+
+    def discovery_request(self, url: str, callback=None, guessed: bool = False) -> scrapy.Request:
+        """A sitemap, feed or robots.txt: fetched before links; a guessed path may be missing."""
+        return scrapy.Request(url, callback=callback or self.parse,
+                              errback=self.on_guess_missed if guessed else self.on_error,
+                              priority=self.settings.getint("PRESSKEEP_DISCOVERY_PRIORITY"))
+
+    def robots_received(self, response: Response, request: scrapy.Request, spider=None) -> None:
+        if urlsplit(response.url).path == "/robots.txt" and request.meta.get("dont_obey_robotstxt"):
+            for req in self.parse_robots(response):
+                self.crawler.engine.crawl(req)
+
+    def parse_robots(self, response: Response):
+        """Sitemaps named in robots.txt, or the usual sitemap paths when it names none."""
+        found = robots_sitemaps(response.body, response.url) if response.status == 200 else []
+        guessed = not found
+        if guessed:
+            found = [urljoin(response.url, p) for p in self.settings.getlist("PRESSKEEP_SITEMAP_PATHS")]
+        for url in self.links.admit(found):
+            yield self.discovery_request(url, guessed=guessed)
+
+    def parse_discovery(self, response: Response):
+        """Pages a sitemap or feed announces, first in line; unchanged ones are skipped."""
+        entries = parse_entries(response)
+        self.crawler.stats.inc_value("presskeep/discovery/documents")
+        skip = self.history if self.settings.getbool("PRESSKEEP_SKIP_UNCHANGED") else None
+        priority = self.settings.getint("PRESSKEEP_DISCOVERED_PRIORITY")
+        for entry in entries:
+            for url in self.links.admit([entry.url]):
+                if entry.nested:
+                    yield self.discovery_request(url)
+                elif skip is not None and skip.unchanged_since(url, entry.modified):
+                    self.crawler.stats.inc_value("presskeep/discovery/skipped_unchanged")
+                else:
+                    self.crawler.stats.inc_value("presskeep/discovery/urls")
+                    yield self.request(url, priority=priority)
+
+    def feed_requests(self, response: TextResponse):
+        """Feeds the page advertises; on a seed page that advertises none, the usual paths."""
+        feeds = feed_links(response)
+        guessed = not feeds and response.meta.get("depth") == 0
+        if guessed:
+            feeds = [response.urljoin(p) for p in self.settings.getlist("PRESSKEEP_FEED_PATHS")]
+        for url in self.links.admit(feeds):
+            yield self.discovery_request(url, guessed=guessed)
 
     def parse(self, response: Response):
         self.crawler.stats.inc_value("presskeep/pages/fetched")
+        if self.discover and looks_like_feed_or_sitemap(response):
+            yield from self.parse_discovery(response)
+            return
         if not isinstance(response, TextResponse) or not _is_html(response):
             self.crawler.stats.inc_value("presskeep/pages/not_html")
             return
-        if response.status == 200:
+        if response.status == 200 and not already_stored(response):
             yield page_item(response)
+        if self.discover:
+            yield from self.feed_requests(response)
         for url in self.links.admit(self.links.extract(response)):
             yield self.request(url)
 
@@ -68,6 +143,10 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("presskeep/pages/failed")
         logger.warning("presskeep: fetch failed: %s: %s", request.url,
                        failure.getErrorMessage() or failure.type.__name__)
+
+    def on_guess_missed(self, failure: Failure) -> None:
+        """A guessed sitemap or feed path that is not there: expected, counted, not logged."""
+        self.crawler.stats.inc_value("presskeep/discovery/guess_missed")
 
 
 def _is_html(response: TextResponse) -> bool:

@@ -1,0 +1,127 @@
+"""Verify an archive directory: every WARC's digests, and every row's pointer into the WARC.
+
+:func:`check_archive` reads each ``warc/*.warc.gz`` once with digest checking
+on (what ``warcio check`` does), remembers where each record starts, then
+checks every ``captures`` and ``articles`` row that names a WARC file: the
+file exists, a record starts at ``warc_offset``, its ``WARC-Record-ID`` is the
+row's, and its length is the row's. Files still named ``*.open`` are reported
+(a crawl is running, or one crashed and was never restarted).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from archive.db import DB_NAME, connect
+from archive.errors import DatabaseError
+from archive.warc import OPEN_SUFFIX, WARC_SUFFIX
+
+_ROW_SQL = ("SELECT '{table}' AS tbl, id, url, warc_file, warc_offset, warc_length, warc_record_id "
+            "FROM {table} WHERE warc_file IS NOT NULL")
+
+
+@dataclass
+class Report:
+    """What :func:`check_archive` found; ``ok`` when ``problems`` is empty."""
+
+    files: int = 0
+    records: int = 0
+    rows: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _Record:
+    record_id: str
+    length: int
+
+
+def _read_entire(stream) -> None:
+    while stream.read(1 << 20):
+        pass
+
+
+def scan_warc(path: Path, report: Report) -> dict[int, _Record]:
+    """offset → record for every record of ``path``; digest failures go to ``report``."""
+    found: dict[int, _Record] = {}
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh, check_digests=True)
+        try:
+            for record in it:
+                _read_entire(record.content_stream())
+                it.read_to_end(record)
+                offset, length = it.get_record_offset(), it.get_record_length()
+                rec_id = record.rec_headers.get_header("WARC-Record-ID") or ""
+                found[offset] = _Record(rec_id, length)
+                if record.digest_checker.passed is False:
+                    problems = "; ".join(record.digest_checker.problems)
+                    report.problems.append(f"{path.name}: offset {offset} {rec_id}: {problems}")
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+            report.problems.append(f"{path.name}: unreadable after offset {it.offset}: {exc}")
+    report.records += len(found)
+    return found
+
+
+def _check_row(row: dict, records: dict[int, _Record] | None, report: Report) -> None:
+    where = f"{row['tbl']} row {row['id']} ({row['url']})"
+    if records is None:
+        report.problems.append(f"{where}: {row['warc_file']} does not exist")
+        return
+    rec = records.get(row["warc_offset"])
+    if rec is None:
+        report.problems.append(f"{where}: no record at {row['warc_file']} offset {row['warc_offset']}")
+    elif rec.record_id != row["warc_record_id"]:
+        report.problems.append(f"{where}: record at offset {row['warc_offset']} is {rec.record_id}, "
+                               f"not {row['warc_record_id']}")
+    elif row["warc_length"] is not None and rec.length != row["warc_length"]:
+        report.problems.append(f"{where}: record length {rec.length}, row says {row['warc_length']}")
+
+
+def check_archive(out: str | os.PathLike) -> Report:
+    """Check every WARC under ``out/warc`` and every row of ``out/presskeep.db``."""
+    root = Path(out)
+    if not (root / DB_NAME).exists() and not (root / "warc").is_dir():
+        raise DatabaseError(f"{root} is not a presskeep archive (no {DB_NAME}, no warc/)")
+    report = Report()
+    scanned: dict[str, dict[int, _Record]] = {}
+    warc_dir = root / "warc"
+    for path in sorted(warc_dir.glob("*" + WARC_SUFFIX)) if warc_dir.is_dir() else []:
+        scanned[f"warc/{path.name}"] = scan_warc(path, report)
+        report.files += 1
+    for path in sorted(warc_dir.glob("*" + OPEN_SUFFIX)) if warc_dir.is_dir() else []:
+        report.problems.append(f"{path.name}: still open (a crawl is running or crashed; the "
+                               "next crawl into this directory finishes it)")
+    if (root / DB_NAME).exists():
+        _check_rows(root, scanned, report)
+    return report
+
+
+def _check_rows(root: Path, scanned: dict[str, dict[int, _Record]], report: Report) -> None:
+    db = connect(root / DB_NAME, create=False)
+    try:
+        for table in ("captures", "articles"):
+            cursor = db.execute(_ROW_SQL.format(table=table))
+            names = [c[0] for c in cursor.description]
+            for values in cursor:
+                row = dict(zip(names, values))
+                report.rows += 1
+                _check_row(row, _records_for(root, row["warc_file"], scanned, report), report)
+    finally:
+        db.conn.close()
+
+
+def _records_for(root: Path, name: str, scanned: dict, report: Report):
+    """Records of a file a row names; files outside warc/ are scanned on first use."""
+    if name not in scanned:
+        path = root / name
+        scanned[name] = scan_warc(path, report) if path.is_file() else None
+    return scanned[name]
