@@ -33,6 +33,7 @@ DEPTH_PRIORITY = 0
 
 # -- components ---------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.incremental.IncrementalMiddleware": 940,
     "crawler.capture.CaptureMiddleware": 950,
 }
 EXTENSIONS = {
@@ -56,3 +57,13 @@ PRESSKEEP_CLEAN_WORKERS = -1  # -1: one per CPU core; 0: clean in the crawl proc
 PRESSKEEP_PROGRESS_INTERVAL = 5.0
 PRESSKEEP_SCOPE = "host"
 PRESSKEEP_MAX_PAGES = 0  # 0: no limit
+
+# -- incremental recrawls (crawler/incremental.py, crawler/discovery.py) --------
+PRESSKEEP_INCREMENTAL = True  # conditional GET; unchanged payloads archived as revisits
+PRESSKEEP_DISCOVERY = True  # robots.txt sitemaps, sitemap indexes, news sitemaps, RSS/Atom feeds
+PRESSKEEP_SITEMAP_PATHS = ["/sitemap.xml", "/sitemap_index.xml"]  # tried when robots.txt names none
+PRESSKEEP_FEED_PATHS = ["/feed", "/rss.xml", "/feed.xml", "/atom.xml"]  # if a seed links no feed
+PRESSKEEP_SKIP_UNCHANGED = True  # skip URLs dated before their last capture
+PRESSKEEP_DISCOVERY_PRIORITY = 100  # request priority of sitemaps and feeds
+PRESSKEEP_DISCOVERED_PRIORITY = 50  # request priority of pages found in them (links: 0)
+PRESSKEEP_RESUME = True  # `presskeep crawl` keeps Scrapy JOBDIR state under OUT/job

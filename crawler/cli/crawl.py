@@ -61,6 +61,23 @@ def run_crawl(settings, spider_kwargs: dict) -> dict:
     return crawler.stats.get_stats() if crawler.stats else {}
 
 
+def run_locked(settings, out: Path, run_args: dict, spider_kwargs: dict) -> dict:
+    """Run the crawl holding OUT's lock, with a resumable Scrapy job under OUT/job."""
+    from crawler.resume import CrawlBusy, crawl_lock, finish_job, prepare_job
+
+    try:
+        with crawl_lock(out, settings.get("PRESSKEEP_WORKER_ID")):
+            jobdir = None
+            if not settings.get("JOBDIR"):
+                jobdir = prepare_job(out, run_args, settings.getbool("PRESSKEEP_RESUME"))
+                settings.set("JOBDIR", str(jobdir) if jobdir else None, priority="cmdline")
+            stats = run_crawl(settings, spider_kwargs)
+            finish_job(jobdir, stats.get("finish_reason"))
+            return stats
+    except CrawlBusy as exc:
+        fail(str(exc), 3)
+
+
 def summary(stats: dict, out: Path) -> str:
     pages = stats.get("presskeep/capture/responses", 0)
     return (f"presskeep: {pages} responses archived, {stats.get('presskeep/articles/kept', 0)} "
@@ -78,8 +95,10 @@ def summary(stats: dict, out: Path) -> str:
               help="Follow links on the seed's host, its registered domain, or under the seed URL.")
 @click.option("-s", "--set", "pairs", multiple=True, metavar="NAME=VALUE",
               help="Any Scrapy or PRESSKEEP_* setting (repeatable).")
+@click.option("--resume/--no-resume", default=True, show_default=True,
+              help="Keep Scrapy job state in OUT/job so a crawl stopped by Ctrl-C resumes.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-def crawl(urls, out, max_pages, depth, scope, pairs, verbose):
+def crawl(urls, out, max_pages, depth, scope, pairs, verbose, resume):
     """Crawl URLS into OUT: every response to WARC, article pages to SQLite.
 
     Example: presskeep crawl https://news.example/ --out data --max-pages 500
@@ -93,7 +112,10 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose):
     setup_logging(verbose)
     settings = crawl_settings(out, overrides, run_args)
     settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
-    stats = run_crawl(settings, {"urls": seeds, "scope": scope, "max_pages": max_pages})
+    if not resume:
+        settings.set("PRESSKEEP_RESUME", False, priority="cmdline")
+    stats = run_locked(settings, out, run_args,
+                       {"urls": seeds, "scope": scope, "max_pages": max_pages})
     click.echo(summary(stats, out), err=True)
     if not stats.get("presskeep/capture/responses"):
         fail("nothing was archived (see the errors above)")
