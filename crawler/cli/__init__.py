@@ -2,5 +2,6 @@
 
 from crawler.cli.app import main
 from crawler.cli import crawl, export, extract  # noqa: F401  (register verbs)
+from crawler.cli import check, schedule  # noqa: F401  (incremental recrawls)
 
 __all__ = ["main"]
