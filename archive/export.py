@@ -9,7 +9,6 @@ written under a temporary name and renamed when complete.
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import os
@@ -313,21 +312,36 @@ class JsonlWriter:
 
 
 class CsvWriter:
+    """RFC 4180 CSV, every string quoted: a NULL is an empty field, '' is a quoted empty one.
+
+    Hand-rolled because csv.writer scans long texts char by char (3x slower here).
+    """
+
     def __init__(self, fh: TextIO) -> None:
         self.fh = fh
-        self.csv = csv.writer(fh, lineterminator="\n")
-        self.csv.writerow(NAMES)
+        fh.write(",".join(NAMES) + "\n")
 
     def write(self, rows: list[list[Any]]) -> None:
+        lines = []
         for row in rows:
             for i in _TS_INDEXES:
                 row[i] = format_timestamp(row[i])
             if row[_AUTHORS] is not None:
                 row[_AUTHORS] = json.dumps(row[_AUTHORS], ensure_ascii=False)
-        self.csv.writerows(rows)
+            lines.append(",".join(map(_csv_field, row)))
+        lines.append("")
+        self.fh.write("\n".join(lines))
 
     def close(self) -> None:
         self.fh.flush()
+
+
+def _csv_field(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return str(value)
 
 
 def arrow_schema():
