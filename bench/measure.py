@@ -1,0 +1,86 @@
+"""Run a command and measure it: wall time and peak RSS (largest process and whole tree)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Run:
+    label: str
+    argv: list[str]
+    seconds: float = 0.0
+    returncode: int = 0
+    peak_rss_mb: float = 0.0  # largest single process (wait4 ru_maxrss)
+    peak_tree_mb: float = 0.0  # sum over the process tree, sampled every 50 ms
+    stdout: str = ""
+    stderr: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def _rss(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def tree_rss(pid: int) -> int:
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += _rss(p)
+        stack.extend(_children(p))
+    return total
+
+
+def run(label: str, argv: list[str], *, env: dict | None = None, cwd: str | None = None,
+        timeout: float = 900) -> Run:
+    """Run ``argv`` to completion (output captured to temp files) and measure it."""
+    import tempfile
+
+    result = Run(label, [str(a) for a in argv])
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        proc = subprocess.Popen(result.argv, stdout=out, stderr=err, env=env, cwd=cwd)
+        peak = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.05):
+                peak[0] = max(peak[0], tree_rss(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            done.set()
+        result.seconds = time.monotonic() - started
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        result.returncode = proc.returncode
+        result.peak_rss_mb = usage.ru_maxrss / 1024
+        result.peak_tree_mb = max(peak[0], usage.ru_maxrss * 1024) / 2**20
+        out.seek(0)
+        err.seek(0)
+        result.stdout = out.read().decode("utf-8", "replace")
+        result.stderr = err.read().decode("utf-8", "replace")
+    if timeout and result.seconds > timeout:
+        result.extra["warning"] = f"took {result.seconds:.0f}s (over {timeout:.0f}s)"
+    return result

@@ -1,0 +1,222 @@
+"""The crawl benchmark: wget and presskeep on the same local site, in one run.
+
+    python -m bench.run                          # 5,000 articles: wget, full, archive, replay, export
+    python -m bench.run --scenarios wget,full    # a subset
+    python -m bench.run --memory 10000,50000     # peak RSS of archive-only and full crawls by size
+
+The site (bench/site.py) is generated once into --cache and served by nginx
+(bench/server.py) on a free loopback port. Every presskeep scenario runs the
+real CLI verb in a subprocess, so it measures whatever `presskeep crawl`,
+`replay` and `export` do at the time. Crawls pass ``-s AUTOTHROTTLE_ENABLED=False``
+(a local site has no latency for AutoThrottle to learn from; its start delay
+would only measure itself) and ``-s PRESSKEEP_PROGRESS_INTERVAL=0``.
+
+pages/s counts the responses each tool archived (robots.txt included) over the
+wall time of its whole process (start-up included). Peak RSS is the largest
+process (wait4) and the whole process tree (sampled every 50 ms, crawl process
+plus cleaning workers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.measure import Run, run
+from bench.server import Nginx
+from bench.site import ensure_site
+
+ROOT = Path(__file__).resolve().parent.parent
+CRAWL_SETTINGS = ("AUTOTHROTTLE_ENABLED=False", "PRESSKEEP_PROGRESS_INTERVAL=0")
+SCENARIOS = ("wget", "full", "archive", "replay", "export")
+
+
+def presskeep_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "crawler.cli", *args]
+
+
+def env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(ROOT))
+
+
+def wget(url: str, work: Path) -> Run:
+    argv = ["wget", "--recursive", "--level=inf", "--no-verbose", "--tries=1",
+            f"--warc-file={work / 'wget'}", f"--directory-prefix={work / 'wget-files'}", url]
+    result = run("wget", argv)
+    match = re.search(r"Downloaded: (\d+) files", result.stderr)
+    result.extra["pages"] = int(match.group(1)) if match else 0
+    shutil.rmtree(work / "wget-files", ignore_errors=True)
+    return result
+
+
+def captures(out: Path) -> int:
+    db = out / "presskeep.db"
+    if not db.exists():
+        return 0
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT count(*) FROM captures WHERE status IS NOT NULL").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def articles(out: Path) -> int:
+    conn = sqlite3.connect(out / "presskeep.db")
+    try:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def crawl(label: str, url: str, out: Path, *extra: str) -> Run:
+    settings = [x for s in CRAWL_SETTINGS for x in ("-s", s)]
+    result = run(label, presskeep_argv("crawl", url, "--out", str(out), *settings, *extra),
+                 env=env(), cwd=str(ROOT))
+    result.extra["pages"] = captures(out)
+    result.extra["articles"] = articles(out) if result.extra["pages"] else 0
+    return result
+
+
+def verb_help(verb: str) -> str | None:
+    import subprocess
+
+    proc = subprocess.run(presskeep_argv(verb, "--help"), capture_output=True, text=True,
+                          env=env(), cwd=str(ROOT))
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def replay(label: str, warcs: list[Path], out: Path, cores: str | None) -> Run:
+    argv = presskeep_argv("replay", *map(str, warcs), "--out", str(out))
+    if cores:
+        argv = ["taskset", "-c", cores, *argv]
+    result = run(label, argv, env=env(), cwd=str(ROOT))
+    result.extra["pages"] = articles(out) if (out / "presskeep.db").exists() else 0
+    result.extra["unit"] = "articles"
+    return result
+
+
+def export(out: Path, target: Path) -> Run:
+    argv = presskeep_argv("export", "--out", str(out), "--format", "jsonl", "-o", str(target))
+    result = run("export jsonl", argv, env=env(), cwd=str(ROOT))
+    rows = sum(1 for _ in target.open()) if target.exists() else 0
+    result.extra.update(pages=rows, unit="rows")
+    return result
+
+
+def rate(r: Run) -> float:
+    return r.extra.get("pages", 0) / r.seconds if r.seconds and r.returncode == 0 else 0.0
+
+
+def row(r: Run, wget_rate: float | None) -> str:
+    ratio = f"{rate(r) / wget_rate:.2f}x" if wget_rate and r.label.startswith(("presskeep", "wget")) else ""
+    unit = r.extra.get("unit", "pages")
+    status = "" if r.returncode == 0 else f" (exit {r.returncode})"
+    return (f"| {r.label}{status} | {r.extra.get('pages', 0)} {unit} | {r.seconds:.1f} s | "
+            f"{rate(r):.1f} | {ratio} | {r.peak_rss_mb:.0f} MB | {r.peak_tree_mb:.0f} MB |")
+
+
+HEADER = ("| scenario | work | wall time | per s | vs wget | peak RSS (largest process) "
+          "| peak RSS (tree) |\n|---|---|---|---|---|---|---|")
+
+
+def speed(args, site: Path, work: Path) -> list[Run]:
+    results: list[Run] = []
+    wanted = args.scenarios
+    with Nginx(site) as server:
+        url = server.base_url + "/"
+        if "wget" in wanted:
+            results.append(wget(url, work))
+        if "full" in wanted:
+            results.append(crawl("presskeep full pipeline", url, work / "full"))
+        if "archive" in wanted or "replay" in wanted:
+            results.append(crawl("presskeep archive-only (--no-clean)", url, work / "archive",
+                                 "--no-clean"))
+    if "replay" in wanted:
+        if verb_help("replay") is None:
+            print("presskeep replay is not available yet: replay scenario skipped", file=sys.stderr)
+        else:
+            warcs = sorted((work / "archive" / "warc").glob("*.warc.gz"))
+            results.append(replay("replay, 1 core (taskset -c 0)", warcs, work / "replay1", "0"))
+            results.append(replay("replay, 2 cores", warcs, work / "replay2", None))
+    if "export" in wanted:
+        if verb_help("export") is None or not (work / "full").exists():
+            print("presskeep export is not available (or no full crawl): skipped", file=sys.stderr)
+        else:
+            results.append(export(work / "full", work / "export.jsonl"))
+    return results
+
+
+def memory(args, work: Path) -> list[Run]:
+    results = []
+    for n in args.memory:
+        site, _ = ensure_site(args.cache, n)
+        with Nginx(site) as server:
+            for label, extra in (("archive-only", ("--no-clean",)), ("full", ())):
+                if label not in args.memory_modes:
+                    continue
+                out = work / f"mem-{label}-{n}"
+                results.append(crawl(f"presskeep {label}, {n} articles", server.base_url + "/",
+                                     out, *extra))
+                shutil.rmtree(out, ignore_errors=True)
+    return results
+
+
+def report(results: list[Run]) -> str:
+    wget_rate = next((rate(r) for r in results if r.label == "wget"), None)
+    lines = [HEADER] + [row(r, wget_rate) for r in results]
+    one = [rate(r) for r in results if r.label.startswith("replay, 1")]
+    two = [rate(r) for r in results if r.label.startswith("replay, 2")]
+    if one and two and one[0]:
+        lines.append(f"\nreplay speed-up on 2 cores: {two[0] / one[0]:.2f}x")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None = None):
+    parser = argparse.ArgumentParser(description="presskeep vs wget on a local site")
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--memory", default="", help="comma-separated site sizes (articles)")
+    parser.add_argument("--memory-modes", default="archive-only,full")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "presskeep-bench")
+    parser.add_argument("--keep", action="store_true", help="keep the crawl outputs")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args(argv)
+    args.scenarios = [s for s in args.scenarios.split(",") if s]
+    args.memory = [int(s) for s in args.memory.split(",") if s]
+    args.memory_modes = args.memory_modes.split(",")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=args.cache))
+    try:
+        if args.memory:
+            results = memory(args, work)
+        else:
+            site, pages = ensure_site(args.cache, args.articles)
+            print(f"site: {args.articles} articles, {pages} HTML pages ({site})", file=sys.stderr)
+            results = speed(args, site, work)
+        print(report(results))
+        if args.json:
+            args.json.write_text(json.dumps([r.__dict__ | {"stdout": "", "stderr": r.stderr[-2000:]}
+                                             for r in results], indent=1))
+        for r in results:
+            if r.returncode:
+                print(f"--- {r.label} failed:\n{r.stderr[-2000:]}", file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
