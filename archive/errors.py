@@ -19,3 +19,7 @@ class DatabaseError(ArchiveError):
 
 class ExportError(ArchiveError):
     """An export cannot run or finish: bad options, no archive, nothing matched, unwritable."""
+
+
+class MergeError(ArchiveError):
+    """Shards cannot be merged: none found, unfinished WARC files, or a clashing WARC name."""

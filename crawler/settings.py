@@ -43,6 +43,10 @@ EXTENSIONS = {
 ITEM_PIPELINES = {
     "pipelines.store.ArticlePipeline": 300,
 }
+# distributed mode (Redis scheduler, leases, cluster-wide politeness) when PRESSKEEP_REDIS_URL is set
+ADDONS = {
+    "crawler.distributed.Distributed": 0,
+}
 
 # -- presskeep ----------------------------------------------------------------
 PRESSKEEP_OUT = "data"
@@ -67,3 +71,10 @@ PRESSKEEP_SKIP_UNCHANGED = True  # skip URLs dated before their last capture
 PRESSKEEP_DISCOVERY_PRIORITY = 100  # request priority of sitemaps and feeds
 PRESSKEEP_DISCOVERED_PRIORITY = 50  # request priority of pages found in them (links: 0)
 PRESSKEEP_RESUME = True  # `presskeep crawl` keeps Scrapy JOBDIR state under OUT/job
+
+# -- distributed crawling on Redis (crawler/distributed.py, docs/distributed.md) --------
+PRESSKEEP_REDIS_URL = ""  # redis://HOST:PORT/DB: share one queue and dupefilter with other workers
+PRESSKEEP_REDIS_KEY = "presskeep"  # prefix of every Redis key of one distributed crawl
+PRESSKEEP_REDIS_IDLE_TIMEOUT = 15.0  # a worker stops after this many seconds without cluster work
+PRESSKEEP_REDIS_WORKER_TTL = 15  # seconds without a heartbeat before a worker's leases are requeued
+PRESSKEEP_REDIS_TICK = 1.0  # seconds between heartbeats, acknowledgements and start-URL polls

@@ -2,6 +2,7 @@
 
 from crawler.cli.app import main
 from crawler.cli import crawl, export, extract  # noqa: F401  (register verbs)
+from crawler.cli import enqueue, merge  # noqa: F401  (distributed crawling)
 from crawler.cli import check, schedule  # noqa: F401  (incremental recrawls)
 
 __all__ = ["main"]

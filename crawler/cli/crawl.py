@@ -86,8 +86,27 @@ def summary(stats: dict, out: Path) -> str:
             f"  WARC files: {out / 'warc'}\n  database:   {out / 'presskeep.db'}")
 
 
+def distributed_out(out: Path, overrides: dict, redis_url: str | None, worker_id: str | None,
+                    seeds: list[str]) -> Path:
+    """The directory this crawl writes: OUT, or OUT/shards/<worker id> with --redis."""
+    from crawler import distributed
+
+    redis_url = redis_url or overrides.get("PRESSKEEP_REDIS_URL")
+    if not redis_url:
+        if not seeds:
+            fail("give at least one URL (or --redis URL to wait for `presskeep enqueue`)", 2)
+        return out
+    try:
+        distributed.connect(redis_url).close()
+    except distributed.RedisUnavailable as exc:
+        fail(str(exc))
+    worker = worker_id or overrides.get("PRESSKEEP_WORKER_ID") or distributed.default_worker_id()
+    overrides.update({"PRESSKEEP_REDIS_URL": redis_url, "PRESSKEEP_WORKER_ID": worker})
+    return distributed.shard_dir(out, worker)
+
+
 @main.command()
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1, required=False)
 @out_option
 @click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after N pages (0: no limit).")
 @click.option("--depth", type=click.IntRange(min=0), default=None, help="Maximum link depth from the seeds.")
@@ -95,16 +114,21 @@ def summary(stats: dict, out: Path) -> str:
               help="Follow links on the seed's host, its registered domain, or under the seed URL.")
 @click.option("-s", "--set", "pairs", multiple=True, metavar="NAME=VALUE",
               help="Any Scrapy or PRESSKEEP_* setting (repeatable).")
+@click.option("--redis", "redis_url", default=None, metavar="redis://HOST:PORT/DB",
+              help="Distributed mode: share the queue and dupefilter in Redis; this worker "
+                   "writes OUT/shards/<worker id> (docs/distributed.md).")
+@click.option("--worker-id", default=None, help="This worker's name (default HOST-PID).")
 @click.option("--resume/--no-resume", default=True, show_default=True,
               help="Keep Scrapy job state in OUT/job so a crawl stopped by Ctrl-C resumes.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-def crawl(urls, out, max_pages, depth, scope, pairs, verbose, resume):
+def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_id, resume):
     """Crawl URLS into OUT: every response to WARC, article pages to SQLite.
 
     Example: presskeep crawl https://news.example/ --out data --max-pages 500
     """
     seeds = [check_seed(u) for u in urls]
     overrides = parse_settings(pairs)
+    written = distributed_out(out, overrides, redis_url, worker_id, seeds)
     if depth is not None:
         overrides["DEPTH_LIMIT"] = depth
     run_args = {"urls": seeds, "max_pages": max_pages, "depth": depth, "scope": scope,
@@ -112,10 +136,13 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, resume):
     setup_logging(verbose)
     settings = crawl_settings(out, overrides, run_args)
     settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
-    if not resume:
+    if not resume or redis_url:  # with --redis the queue lives in Redis, not in a JOBDIR
         settings.set("PRESSKEEP_RESUME", False, priority="cmdline")
-    stats = run_locked(settings, out, run_args,
+    stats = run_locked(settings, written, run_args,
                        {"urls": seeds, "scope": scope, "max_pages": max_pages})
-    click.echo(summary(stats, out), err=True)
-    if not stats.get("presskeep/capture/responses"):
+    click.echo(summary(stats, written), err=True)
+    if stats.get("finish_reason") == "redis_lost":
+        fail(f"lost Redis mid-crawl; what was fetched is archived in {written}. Once Redis is back, "
+             "start the workers again with the same --redis and --worker-id to resume")
+    if not stats.get("presskeep/capture/responses") and not overrides.get("PRESSKEEP_REDIS_URL"):
         fail("nothing was archived (see the errors above)")

@@ -1,0 +1,232 @@
+"""Merge the shards of a distributed crawl (one per worker) into one archive.
+
+A shard is a directory with ``presskeep.db`` and ``warc/``, as one worker of
+``presskeep crawl --redis`` writes it under ``OUT/shards/<worker id>/``. Its
+WARC files are hard-linked (copied across file systems) into ``OUT/warc/``
+under the same names, which carry host, worker id and pid, so every
+``warc_file`` value (``warc/NAME``) stays right relative to ``OUT``.
+
+Duplicates are resolved as rows arrive and once more at the end:
+- the same row merged twice (same WARC record id, or same run) is skipped, so
+  merging again after more shards appeared is safe;
+- responses with the same URL and payload digest keep the earliest capture;
+- article rows of one URL are ordered by fetch time, a row whose text equals
+  the row before it is dropped, and versions are renumbered 1..n;
+- a site (learned boilerplate model) present in several shards keeps the
+  row with most pages, or ``merge_models`` combines them when given.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import sqlite_utils
+
+from archive.db import DB_NAME, connect
+from archive.errors import MergeError
+from archive.warc import WARC_SUFFIX, finish_open_files, open_warc_files
+
+logger = logging.getLogger(__name__)
+
+#: merge_models(models JSON, pages per model) -> merged model JSON
+ModelMerger = Callable[[list[str], list[int]], str]
+
+
+@dataclass
+class MergeReport:
+    shards: list[str] = field(default_factory=list)
+    warc_files: int = 0
+    runs: int = 0
+    captures: int = 0
+    articles: int = 0
+    sites: int = 0
+    duplicate_captures: int = 0
+    duplicate_articles: int = 0
+
+
+def find_shards(paths: Iterable[str | os.PathLike], out: str | os.PathLike) -> list[Path]:
+    """Every shard under ``paths`` (a shard itself, or a directory holding shards), not ``out``."""
+    out_db = (Path(out) / DB_NAME).resolve()
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            raise MergeError(f"not a directory: {path}")
+        dbs = [path / DB_NAME] if (path / DB_NAME).exists() else sorted(path.rglob(DB_NAME))
+        shards = [db.parent for db in dbs if db.resolve() != out_db]
+        if not shards:
+            raise MergeError(f"no shard (a directory with {DB_NAME}) under {path}")
+        found += [s for s in shards if s not in found]
+    return found
+
+
+def check_finished(shard: Path, recover: bool) -> None:
+    """Unfinished WARC files mean a worker is still writing, or crashed."""
+    pending = open_warc_files(shard / "warc")
+    if pending and recover:
+        finish_open_files(shard / "warc")
+    elif pending:
+        raise MergeError(
+            f"{shard} has unfinished WARC files ({pending[0].name}...): its worker is still "
+            f"running or was killed; wait for it, or merge with --recover once it is gone")
+
+
+def link_warcs(shard: Path, out: Path) -> int:
+    """Hard-link (or copy) the shard's WARC files into OUT/warc/; returns how many were new."""
+    target = out / "warc"
+    target.mkdir(parents=True, exist_ok=True)
+    added = 0
+    for src in sorted((shard / "warc").glob("*" + WARC_SUFFIX)):
+        dst = target / src.name
+        if dst.exists():
+            if dst.stat().st_size != src.stat().st_size:
+                raise MergeError(f"{dst} exists with other content than {src}")
+            continue
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+        added += 1
+    return added
+
+
+def _columns(db: sqlite_utils.Database, table: str, schema: str) -> list[str]:
+    rows = db.execute(f"PRAGMA {schema}.table_info({table})").fetchall()
+    return [r[1] for r in rows]
+
+
+def _shared_columns(db: sqlite_utils.Database, table: str) -> list[str]:
+    shard = set(_columns(db, table, "shard"))
+    return [c for c in _columns(db, table, "main") if c in shard and c != "id"]
+
+
+def _merge_runs(db: sqlite_utils.Database) -> int:
+    """Copy runs not merged before; fill TEMP runmap(old, new)."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS runmap (old INTEGER PRIMARY KEY, new INTEGER)")
+    db.execute("DELETE FROM runmap")
+    cols = _shared_columns(db, "runs")
+    added = 0
+    for row in db.execute(f"SELECT id, {', '.join(cols)} FROM shard.runs").fetchall():
+        values = dict(zip(cols, row[1:]))
+        found = db.execute("SELECT id FROM main.runs WHERE started IS ? AND command IS ? "
+                           "AND args IS ?", [values.get("started"), values.get("command"),
+                                             values.get("args")]).fetchone()
+        if found is None:
+            cur = db.execute(f"INSERT INTO main.runs ({', '.join(cols)}) VALUES "
+                             f"({', '.join('?' for _ in cols)})", list(values.values()))
+            found = (cur.lastrowid,)
+            added += 1
+        db.execute("INSERT INTO runmap VALUES (?, ?)", [row[0], found[0]])
+    return added
+
+
+def _copy_rows(db: sqlite_utils.Database, table: str) -> int:
+    """Rows of shard.``table`` not merged before (same WARC record id, or same error line)."""
+    cols = [c for c in _shared_columns(db, table) if c != "run_id"]
+    names = ", ".join(cols + ["run_id"])
+    picks = ", ".join([f"s.{c}" for c in cols] + ["(SELECT new FROM runmap WHERE old = s.run_id)"])
+    same = ("m.warc_record_id = s.warc_record_id" if table == "articles" else
+            "(m.warc_record_id = s.warc_record_id OR (s.warc_record_id IS NULL AND "
+            "m.warc_record_id IS NULL AND m.url IS s.url AND m.fetched_at IS s.fetched_at))")
+    cur = db.execute(f"INSERT INTO main.{table} ({names}) SELECT {picks} FROM shard.{table} s "
+                     f"WHERE NOT EXISTS (SELECT 1 FROM main.{table} m WHERE {same})")
+    return cur.rowcount
+
+
+def _merge_sites(db: sqlite_utils.Database, merge_models: ModelMerger | None) -> int:
+    merged = 0
+    for site, pages, model, updated in db.execute(
+            "SELECT site, pages, model, updated FROM shard.sites").fetchall():
+        have = db.execute("SELECT pages, model, updated FROM main.sites WHERE site = ?",
+                          [site]).fetchone()
+        row = {"site": site, "pages": pages, "model": model, "updated": updated}
+        if have is not None and merge_models is not None:
+            row["model"] = merge_models([have[1], model], [have[0] or 0, pages or 0])
+            row["pages"] = (have[0] or 0) + (pages or 0)
+            row["updated"] = max(filter(None, [have[2], updated]), default=None)
+        elif have is not None and (have[0] or 0) >= (pages or 0):
+            continue
+        db.execute("INSERT OR REPLACE INTO main.sites (site, pages, model, updated) "
+                   "VALUES (:site, :pages, :model, :updated)", row)
+        merged += 1
+    return merged
+
+
+def merge_shard(db: sqlite_utils.Database, shard: Path, report: MergeReport,
+                merge_models: ModelMerger | None = None) -> None:
+    db.execute("ATTACH DATABASE ? AS shard", [str(shard / DB_NAME)])
+    try:
+        with db.conn:
+            db.execute("BEGIN IMMEDIATE")
+            report.runs += _merge_runs(db)
+            report.captures += _copy_rows(db, "captures")
+            report.articles += _copy_rows(db, "articles")
+            report.sites += _merge_sites(db, merge_models)
+    finally:
+        db.execute("DETACH DATABASE shard")
+
+
+def drop_duplicate_captures(db: sqlite_utils.Database) -> int:
+    """Same URL and payload digest fetched more than once (a re-queued request): keep the first."""
+    cur = db.execute("""
+        DELETE FROM captures WHERE id IN (
+          SELECT id FROM (
+            SELECT id, ROW_NUMBER() OVER (PARTITION BY url, payload_digest
+                                          ORDER BY fetched_at, id) AS n
+            FROM captures WHERE record_type = 'response' AND payload_digest IS NOT NULL)
+          WHERE n > 1)""")
+    return cur.rowcount
+
+
+def renumber_articles(db: sqlite_utils.Database) -> int:
+    """Per URL: order by fetch time, drop a row whose text equals the one before, number 1..n."""
+    dropped = 0
+    urls = [r[0] for r in db.execute(
+        "SELECT url FROM articles GROUP BY url HAVING COUNT(*) > 1 OR MAX(version) > 1")]
+    for url in urls:
+        rows = db.execute("SELECT id, text_hash FROM articles WHERE url = ? "
+                          "ORDER BY fetched_at, id", [url]).fetchall()
+        version, last = 0, object()
+        for rid, text_hash in rows:
+            if text_hash == last:
+                db.execute("DELETE FROM articles WHERE id = ?", [rid])
+                dropped += 1
+                continue
+            version, last = version + 1, text_hash
+            db.execute("UPDATE articles SET version = ? WHERE id = ?", [version, rid])
+    return dropped
+
+
+def merge(shards: Iterable[str | os.PathLike], out: str | os.PathLike, *, recover: bool = False,
+          merge_models: ModelMerger | None = None) -> MergeReport:
+    """Merge every shard found under ``shards`` into the archive at ``out``."""
+    out = Path(out)
+    found = find_shards(shards, out)
+    for shard in found:
+        check_finished(shard, recover)
+    out.mkdir(parents=True, exist_ok=True)
+    db = connect(out / DB_NAME)
+    report = MergeReport()
+    try:
+        for shard in found:
+            report.warc_files += link_warcs(shard, out)
+            merge_shard(db, shard, report, merge_models)
+            report.shards.append(str(shard))
+            logger.info("presskeep: merged shard %s", shard)
+        with db.conn:
+            db.execute("BEGIN IMMEDIATE")
+            report.duplicate_captures = drop_duplicate_captures(db)
+            report.duplicate_articles = renumber_articles(db)
+    except sqlite3.DatabaseError as exc:
+        raise MergeError(f"cannot merge into {out / DB_NAME}: {exc}") from exc
+    finally:
+        db.conn.close()
+    return report
+
+
+__all__ = ["MergeReport", "find_shards", "merge"]
