@@ -151,11 +151,11 @@ def is_tail_heading(line: str) -> bool:
 
 def filter_paragraphs(paragraphs: list[str]) -> list[str]:
     """Drop furniture lines; cut at a furniture heading in the second half of the text."""
-    kept = [p for p in paragraphs if not is_boilerplate_line(p)]
-    total = sum(len(p) for p in kept)
+    total = sum(len(p) for p in paragraphs)
     seen = 0
-    for index, para in enumerate(kept):
+    for index, para in enumerate(paragraphs):
         if seen > total / 2 and is_tail_heading(para):
-            return kept[:index]
+            paragraphs = paragraphs[:index]
+            break
         seen += len(para)
-    return kept
+    return [p for p in paragraphs if not is_boilerplate_line(p)]

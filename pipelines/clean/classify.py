@@ -34,6 +34,6 @@ def page_type(tree, url: str | None, word_count: int, og_type: str | None,
         return "other"
     if _HUB_PATH.search(urlsplit(url or "").path) or urlsplit(url or "").path in ("", "/"):
         return "hub"
-    if word_count >= MIN_ARTICLE_WORDS and url_looks_like_article(url):
+    if word_count >= MIN_ARTICLE_WORDS // 2 and url_looks_like_article(url):
         return "article"
     return "article" if word_count >= 3 * MIN_ARTICLE_WORDS else "hub"

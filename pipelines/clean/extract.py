@@ -54,6 +54,17 @@ def site_of(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else host or None
 
 
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def drop_title(paragraphs: list[str], title: str | None) -> list[str]:
+    """The body without a leading copy of the headline (metadata carries the title)."""
+    if paragraphs and title and _same(paragraphs[0], title):
+        return paragraphs[1:]
+    return paragraphs
+
+
 def extract(body: bytes | str, url: str | None = None, *, encoding: str | None = None,
             site_model: "SiteModel | None" = None) -> Extraction:
     """Clean one page: metadata from the whole document, body from the pruned tree.
@@ -68,6 +79,7 @@ def extract(body: bytes | str, url: str | None = None, *, encoding: str | None =
     paragraphs: list[str] = []
     if tree is not None and len(tree):
         paragraphs = body_paragraphs(boilerplate.prune(tree), url)
+    paragraphs = drop_title(paragraphs, meta.get("title"))
     if site_model is not None:
         paragraphs = site_model.filter(paragraphs)
     doc = Extraction(url=url, site=site_of(meta.get("canonical_url") or url), paragraphs=paragraphs,

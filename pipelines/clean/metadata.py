@@ -63,7 +63,7 @@ def _names(value: Any) -> list[str]:
 
 def _meta(tree, *keys: str) -> str | None:
     for key in keys:
-        for attr in ("property", "name", "itemprop"):
+        for attr in ("property", "name", "itemprop", "http-equiv"):
             found = tree.xpath(f'//meta[@{attr}="{key}"]/@content')
             if found and _clean(found[0]):
                 return _clean(found[0])

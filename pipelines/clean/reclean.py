@@ -1,0 +1,142 @@
+"""Re-clean stored article rows from their archived WARC records, with the learned site model.
+
+    >>> from archive.db import connect
+    >>> db = connect("data/presskeep.db")
+    >>> reclean(db, "data")                  # every site: learn, save, rewrite rows
+    >>> reclean(db, "data", site="news.example", learn=False)   # stored model only
+
+Rows are updated in place (text, word_count, text_hash and the metadata fields); the FTS
+triggers keep the search index in sync. No new versions are added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from pipelines.clean.extract import Extraction, extract
+from pipelines.clean.sitemodel import SiteModel, load_site_model, save_site_model
+
+logger = logging.getLogger(__name__)
+BATCH = 200
+
+
+@dataclass
+class RecleanStats:
+    sites: int = 0
+    rows: int = 0
+    changed: int = 0
+    unreadable: int = 0
+
+
+def text_hash(text: str) -> str:
+    """Same normalisation as ``pipelines.store.text_hash`` (kept Scrapy-free here)."""
+    return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
+
+
+def read_payload(root: str | Path, warc_file: str, offset: int) -> tuple[bytes, str | None] | None:
+    """The decoded HTTP payload and Content-Type of the response record at ``offset``."""
+    try:
+        with open(Path(root) / warc_file, "rb") as fh:
+            fh.seek(offset)
+            record = next(iter(ArchiveIterator(fh, check_digests=False)), None)
+            if record is None or record.rec_type != "response" or record.http_headers is None:
+                return None
+            ctype = record.http_headers.get_header("Content-Type")
+            return record.content_stream().read(), ctype
+    except (OSError, ArchiveLoadFailed, EOFError, ValueError) as exc:
+        logger.warning("presskeep: reclean cannot read %s at %s: %s", warc_file, offset, exc)
+        return None
+
+
+def _charset(ctype: str | None) -> str | None:
+    if ctype and "charset=" in ctype.lower():
+        return ctype.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
+    return None
+
+
+def _rows(db, sql: str, params: list) -> Iterator[dict]:
+    cursor = db.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    for values in cursor.fetchall():
+        yield dict(zip(names, values))
+
+
+def _extract_row(root, row: dict, model: SiteModel | None) -> Extraction | None:
+    if not row.get("warc_file") or row.get("warc_offset") is None:
+        return None
+    got = read_payload(root, row["warc_file"], row["warc_offset"])
+    if got is None:
+        return None
+    return extract(got[0], row["url"], encoding=_charset(got[1]), site_model=model)
+
+
+def learn_site(db, root: str | Path, site: str) -> SiteModel:
+    """A fresh model for ``site`` from the latest stored version of each of its pages."""
+    model = SiteModel(site=site)
+    sql = "SELECT url, warc_file, warc_offset FROM latest_articles WHERE site = ? ORDER BY id"
+    for row in _rows(db, sql, [site]):
+        doc = _extract_row(root, row, None)
+        if doc is not None:
+            model.observe(doc.paragraphs)
+    return model
+
+
+def _update(doc: Extraction) -> dict:
+    text = doc.text
+    return {"text": text, "word_count": doc.word_count, "text_hash": text_hash(text),
+            "title": doc.title, "authors": json.dumps(doc.authors, ensure_ascii=False),
+            "published": doc.published, "modified": doc.modified, "language": doc.language,
+            "canonical_url": doc.canonical_url}
+
+
+def _write(db, updates: list[tuple[int, dict]]) -> None:
+    with db.conn:
+        for row_id, values in updates:
+            sets = ", ".join(f"{k} = ?" for k in values)
+            db.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*values.values(), row_id])
+
+
+def reclean_site(db, root: str | Path, site: str, *, learn: bool = True,
+                 stats: RecleanStats | None = None) -> RecleanStats:
+    """Re-clean every row of ``site``; with ``learn`` the site model is rebuilt and saved first."""
+    stats = stats or RecleanStats()
+    model = learn_site(db, root, site) if learn else load_site_model(db, site)
+    if learn:
+        save_site_model(db, site, model)
+    stats.sites += 1
+    pending: list[tuple[int, dict]] = []
+    sql = "SELECT id, url, text, warc_file, warc_offset FROM articles WHERE site = ? ORDER BY id"
+    for row in _rows(db, sql, [site]):
+        stats.rows += 1
+        doc = _extract_row(root, row, model)
+        if doc is None:
+            stats.unreadable += 1
+            continue
+        if doc.text != row["text"]:
+            stats.changed += 1
+        pending.append((row["id"], _update(doc)))
+        if len(pending) >= BATCH:
+            _write(db, pending)
+            pending = []
+    _write(db, pending)
+    logger.info("presskeep: reclean %s: %d rows, %d changed, %d learned blocks", site,
+                stats.rows, stats.changed, model.learned())
+    return stats
+
+
+def reclean(db, root: str | Path, site: str | None = None, *, learn: bool = True) -> RecleanStats:
+    """Re-clean the rows of one site, or of every site with article rows."""
+    stats = RecleanStats()
+    sites = [site] if site else [r[0] for r in db.execute(
+        "SELECT DISTINCT site FROM articles WHERE site IS NOT NULL ORDER BY site")]
+    for name in sites:
+        reclean_site(db, root, name, learn=learn, stats=stats)
+    return stats

@@ -1,0 +1,124 @@
+"""Site-level learned boilerplate: text blocks that recur across many pages of one site.
+
+A site's template repeats the same short blocks (a TTS-player line, "Latest Stories"
+headlines, share bars, newsletter boxes, the template's byline) on most of its pages, at
+the head or the tail of the extracted text. ``SiteModel`` counts, per normalised block,
+on how many pages it was seen and how often it sat at an edge of the article. A block is
+learned boilerplate when it recurs on at least ``MIN_PAGES`` pages and ``MIN_SHARE`` of the
+site's pages, mostly at an edge. Counting is per page (a set), so a line repeated inside
+one article counts once, and a short real sentence that recurs on a few pages stays below
+the share threshold.
+
+    >>> model = SiteModel("news.example")
+    >>> for paragraphs in pages: model.observe(paragraphs)
+    >>> model.filter(paragraphs)           # without the learned template blocks
+    >>> SiteModel.from_json(model.to_json())
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+_WS = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+MIN_PAGES = 5          # a block must recur on at least this many pages ...
+MIN_SHARE = 0.2        # ... and on this share of the pages seen for the site ...
+MIN_EDGE_SHARE = 0.6   # ... and sit at the head/tail of the text on most of them
+HEAD, TAIL = 3, 8      # what "edge" means: the first HEAD or last TAIL paragraphs
+MAX_BLOCK_CHARS = 400  # longer paragraphs are article prose, never counted
+MAX_KEYS = 50_000      # bound on memory: singletons are forgotten past this
+
+
+def block_key(text: str) -> str | None:
+    """A short stable key for a paragraph: case, spacing and digits do not matter."""
+    if len(text) > MAX_BLOCK_CHARS:
+        return None
+    norm = _DIGITS.sub("0", _WS.sub(" ", text).strip().casefold())
+    if not norm:
+        return None
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass
+class SiteModel:
+    """Counts of recurring blocks for one site; JSON-serialisable, picklable."""
+
+    site: str | None = None
+    pages: int = 0
+    blocks: dict[str, list[int]] = field(default_factory=dict)  # key -> [pages, edge pages]
+
+    def observe(self, paragraphs: list[str]) -> None:
+        """Count one page's paragraphs (each distinct block once)."""
+        if not paragraphs:
+            return
+        self.pages += 1
+        seen: dict[str, bool] = {}
+        last = len(paragraphs) - TAIL
+        for index, text in enumerate(paragraphs):
+            key = block_key(text)
+            if key is not None:
+                seen[key] = seen.get(key, False) or index < HEAD or index >= last
+        for key, edge in seen.items():
+            counts = self.blocks.setdefault(key, [0, 0])
+            counts[0] += 1
+            counts[1] += int(edge)
+        if len(self.blocks) > MAX_KEYS:
+            self.blocks = {k: c for k, c in self.blocks.items() if c[0] > 1}
+
+    def is_boilerplate(self, text: str) -> bool:
+        key = block_key(text)
+        counts = self.blocks.get(key) if key else None
+        if not counts or self.pages < MIN_PAGES:
+            return False
+        pages, edge = counts
+        return (pages >= MIN_PAGES and pages >= MIN_SHARE * self.pages
+                and edge >= MIN_EDGE_SHARE * pages)
+
+    def filter(self, paragraphs: list[str]) -> list[str]:
+        """``paragraphs`` without the blocks learned as this site's template."""
+        if self.pages < MIN_PAGES:
+            return list(paragraphs)
+        return [p for p in paragraphs if not self.is_boilerplate(p)]
+
+    def learned(self) -> int:
+        """How many distinct blocks currently count as boilerplate."""
+        return sum(1 for c in self.blocks.values()
+                   if c[0] >= MIN_PAGES and c[0] >= MIN_SHARE * self.pages
+                   and c[1] >= MIN_EDGE_SHARE * c[0])
+
+    def merge(self, other: "SiteModel") -> "SiteModel":
+        """Add another model's counts (e.g. from a parallel worker) into this one."""
+        self.pages += other.pages
+        for key, (pages, edge) in other.blocks.items():
+            counts = self.blocks.setdefault(key, [0, 0])
+            counts[0] += pages
+            counts[1] += edge
+        return self
+
+    def to_json(self) -> str:
+        return json.dumps({"version": 1, "site": self.site, "pages": self.pages,
+                           "blocks": self.blocks}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, data: str | bytes | None, site: str | None = None) -> "SiteModel":
+        if not data:
+            return cls(site=site)
+        obj = json.loads(data)
+        return cls(site=obj.get("site") or site, pages=int(obj.get("pages", 0)),
+                   blocks={k: [int(v[0]), int(v[1])] for k, v in obj.get("blocks", {}).items()})
+
+
+def load_site_model(db, site: str | None) -> SiteModel:
+    """The stored model for ``site`` (an ``archive.db`` database), or an empty one."""
+    from archive.sitemodels import load_model_json
+
+    return SiteModel.from_json(load_model_json(db, site) if site else None, site=site)
+
+
+def save_site_model(db, site: str, model: SiteModel) -> None:
+    from archive.sitemodels import save_model_json
+
+    save_model_json(db, site, model.pages, model.to_json())

@@ -1,0 +1,83 @@
+"""Cleaning on fixture pages: the seed-like page's text is exactly its paragraphs; metadata."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from pipelines.clean import Extraction, extract
+from pipelines.clean.boilerplate import filter_paragraphs, is_boilerplate_line
+
+FIXTURES = Path(__file__).parent / "fixtures" / "clean"
+
+
+def _fixture(name: str) -> tuple[bytes, dict]:
+    expected = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    return (FIXTURES / f"{name}.html").read_bytes(), expected
+
+
+def _without_telling_classes(html: bytes) -> bytes:
+    """The seed page with neutral class names: only the generic line rules can help."""
+    return html.replace(b"tts-wrap", b"box-a").replace(b"tts-controls", b"box-b").replace(
+        b"latest-block-plain", b"box-c").replace(b"ad-slot", b"box-d")
+
+
+@pytest.mark.parametrize("variant", ["as-published", "neutral-classes"])
+def test_seed_page_text_is_exactly_its_paragraphs(variant):
+    html, expected = _fixture("seed_ghana")
+    if variant == "neutral-classes":
+        html = _without_telling_classes(html)
+    doc = extract(html, expected["url"])
+    assert doc.paragraphs == expected["paragraphs"]
+    assert "Carbonatix" not in doc.text and "minutes -" not in doc.text
+
+
+@pytest.mark.parametrize("name", ["seed_ghana", "meta_tags"])
+def test_metadata(name):
+    html, expected = _fixture(name)
+    doc = extract(html, expected["url"])
+    assert doc.title == expected["title"]
+    assert doc.authors == expected["authors"]
+    assert (doc.published or "")[:10] == expected["published"]
+    assert (doc.modified or "")[:10] == expected["modified"]
+    assert doc.language == expected["language"]
+    assert doc.canonical_url == expected["canonical_url"]
+    assert doc.page_type == expected["page_type"]
+
+
+def test_extraction_pickles_and_serialises():
+    html, expected = _fixture("seed_ghana")
+    doc = extract(html, expected["url"])
+    again = pickle.loads(pickle.dumps(doc))
+    assert isinstance(again, Extraction) and again.as_dict() == doc.as_dict()
+    assert doc.text == "\n\n".join(doc.paragraphs) and doc.is_article
+
+
+@pytest.mark.parametrize("line", ["Audio By Carbonatix", "38 minutes -", "Latest Stories",
+                                  "Black Stars name squad for AFCON qualifiers 52 minutes -",
+                                  "Listen to this article 4 min", "Advertisement"])
+def test_generic_line_rules_drop_furniture(line):
+    assert is_boilerplate_line(line)
+
+
+@pytest.mark.parametrize("line", ["He said the audio by itself proved nothing.",
+                                  "The minister declined to comment.",
+                                  "Prices rose 38 minutes after the opening bell."])
+def test_generic_line_rules_keep_prose(line):
+    assert not is_boilerplate_line(line)
+
+
+def test_tail_heading_cuts_trailing_list_only_late():
+    body = ["A long paragraph of real article text that goes on for a while." * 3] * 4
+    assert filter_paragraphs(body + ["Related Stories", "Other headline"]) == body
+    assert filter_paragraphs(["Related coverage"] + body) == body[:0] + ["Related coverage"] + body
+
+
+@pytest.mark.parametrize("body", [b"", b"   ", b"\x00\x00", b"<html></html>", b"not html at all"])
+def test_degenerate_input(body):
+    doc = extract(body, "https://x.test/")
+    assert doc.paragraphs == [] or isinstance(doc.paragraphs, list)
+    assert doc.page_type in {"article", "hub", "other"}
