@@ -1,0 +1,64 @@
+"""The replay spider: archived HTML responses → the same pipelines as a live crawl, no network.
+
+    scrapy crawl replay -a warc=data/warc/a.warc.gz,other.warc.gz
+
+Requests carry a RecordRef and are answered by crawler.replay.ReplayDownloadHandler;
+``update_settings`` makes any settings a replay's (see crawler/replay.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, AsyncIterator, Iterable
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from archive.replay_index import ArchiveScan
+from crawler.replay import REF_KEY, apply_replay_settings
+from crawler.spiders.news import _is_html, page_item, split_urls
+
+logger = logging.getLogger(__name__)
+
+
+class ReplaySpider(scrapy.Spider):
+    name = "replay"
+
+    def __init__(self, warc: str | None = None, warcs: Iterable[str | os.PathLike] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.paths = split_urls(warc) + [os.fspath(p) for p in (warcs or [])]
+        self.scan = ArchiveScan()
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        apply_replay_settings(settings)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for ref in self.scan.refs(self.paths):
+            if not ref.url.lower().startswith(("http://", "https://")):
+                continue
+            self.crawler.stats.inc_value("presskeep/replay/html")
+            yield scrapy.Request(ref.url, callback=self.parse, errback=self.on_error,
+                                 dont_filter=True, meta={REF_KEY: ref, "dont_redirect": True,
+                                                         "handle_httpstatus_all": True})
+        stats = self.crawler.stats
+        stats.set_value("presskeep/replay/scanned", self.scan.records)
+        stats.set_value("presskeep/replay/unreadable", len(self.scan.bad))
+        stats.set_value("presskeep/replay/unresolved", len(self.scan.unresolved))
+
+    def parse(self, response: Response):
+        self.crawler.stats.inc_value("presskeep/pages/fetched")
+        if not isinstance(response, TextResponse) or not _is_html(response):
+            self.crawler.stats.inc_value("presskeep/pages/not_html")
+            return
+        if response.status == 200:
+            yield page_item(response)
+
+    def on_error(self, failure: Failure) -> None:
+        self.crawler.stats.inc_value("presskeep/pages/failed")
+        logger.warning("presskeep: replay failed: %s: %s", failure.request.url,
+                       failure.getErrorMessage() or failure.type.__name__)
