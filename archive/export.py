@@ -44,7 +44,6 @@ NAMES = [name for name, _ in COLUMNS]
 _TS_INDEXES = [i for i, (_, kind) in enumerate(COLUMNS) if kind == "ts"]
 _AUTHORS = NAMES.index("authors")
 _TEXT = NAMES.index("text")
-_ID = NAMES.index("id")
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
                ".parquet": "parquet", ".pq": "parquet"}
 
@@ -241,33 +240,77 @@ def shingles(text: str | None, n: int = 3) -> set[bytes]:
     return {" ".join(tokens[i:i + n]).encode() for i in range(len(tokens) - n + 1)}
 
 
+def lsh_bands(threshold: float, num_perm: int, recall: float = 0.95) -> tuple[int, int]:
+    """(bands, rows per band): the fewest bands that still find ``recall`` of pairs at
+    ``threshold``. Candidates are then verified, so false positives only cost time."""
+    for rows in range(num_perm, 0, -1):
+        bands = num_perm // rows
+        if 1 - (1 - threshold ** rows) ** bands >= recall:
+            return bands, rows
+    return num_perm, 1
+
+
 class NearDuplicates:
-    """MinHash LSH over word 3-grams; remembers signatures' bands only, never the text."""
+    """MinHash (datasketch) over word 3-grams with a lean LSH index.
+
+    Kept texts leave only their signature (num_perm uint32 in chunked numpy arrays)
+    and one dict entry per band; candidates from the bands are verified against the
+    stored signature, so a text is a duplicate when its estimated Jaccard similarity
+    with an earlier kept text reaches the threshold.
+    """
+
+    CHUNK = 1 << 16
 
     def __init__(self, threshold: float = 0.9, num_perm: int = 128) -> None:
-        from datasketch import MinHash, MinHashLSH
+        from datasketch import MinHash
 
         self._minhash = MinHash
         proto = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
-        self._perm, self._scheme, self.num_perm = proto.permutations, proto.scheme, num_perm
-        self.index = MinHashLSH(threshold=threshold, num_perm=num_perm, hashfunc=_band_hash)
+        self._perm, self._scheme = proto.permutations, proto.scheme
+        self.threshold, self.num_perm = threshold, num_perm
+        self.bands, self.rows = lsh_bands(threshold, num_perm)
+        self.tables: list[dict[int, Any]] = [{} for _ in range(self.bands)]
+        self.chunks: list[Any] = []
+        self.kept = 0
 
-    def seen(self, key: int, text: str | None) -> bool:
-        """True if ``text`` is a near-duplicate of one seen before; else remember it."""
+    def signature(self, text: str | None):
         mh = self._minhash(num_perm=self.num_perm, permutations=self._perm, scheme=self._scheme,
                            hashfunc=zlib.crc32)
         mh.update_batch(shingles(text))
-        if self.index.query(mh):
+        return mh.hashvalues
+
+    def seen(self, text: str | None) -> bool:
+        """True if ``text`` is a near-duplicate of one kept before; else keep it."""
+        sig = self.signature(text)
+        keys = [hash(sig[i * self.rows:(i + 1) * self.rows].tobytes()) for i in range(self.bands)]
+        candidates = set()
+        for table, key in zip(self.tables, keys):
+            found = table.get(key)
+            if found is not None:
+                candidates.update(found if isinstance(found, tuple) else (found,))
+        if any(self._similar(sig, c) for c in sorted(candidates)):
             return True
-        self.index.insert(key, mh, check_duplication=False)
+        self._keep(sig, keys)
         return False
 
+    def _similar(self, sig, index: int) -> bool:
+        other = self.chunks[index // self.CHUNK][index % self.CHUNK]
+        return float((sig == other).mean()) >= self.threshold
 
-def _band_hash(data: bytes) -> bytes:
-    """Band keys as 8 bytes (the default keeps the whole band): a smaller index."""
-    import hashlib
+    def _keep(self, sig, keys: list[int]) -> None:
+        import numpy as np
 
-    return hashlib.blake2b(data, digest_size=8).digest()
+        index = self.kept
+        if index % self.CHUNK == 0:
+            self.chunks.append(np.empty((self.CHUNK, self.num_perm), dtype=sig.dtype))
+        self.chunks[-1][index % self.CHUNK] = sig
+        for table, key in zip(self.tables, keys):
+            found = table.get(key)
+            if found is None:
+                table[key] = index
+            else:
+                table[key] = (found if isinstance(found, tuple) else (found,)) + (index,)
+        self.kept += 1
 
 
 # -- row conversion -----------------------------------------------------------------
@@ -487,7 +530,7 @@ def iter_batches(conn: sqlite3.Connection, opts: ExportOptions,
             matched = sum(r[-1] for r in raw)
             raw = [r[:-1] for r in raw]
         elif near is not None:
-            raw = [r for r in raw if not near.seen(r[_ID], r[_TEXT])]
+            raw = [r for r in raw if not near.seen(r[_TEXT])]
         counter.dropped += matched - len(raw)
         yield matched, [_record(r) for r in raw]
 

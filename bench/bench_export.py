@@ -176,14 +176,14 @@ def run_case(root: Path, work: Path, fmt: str, dedup: str) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    ref = next(r for r in results if r["format"] == "reference")
+    ref = next((r for r in results if r["format"] == "reference"), None)
     lines = ["| export | dedup | rows | dropped | seconds | rows/s | vs reference | "
              "peak RSS MB (after imports) | output MB |", "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         rate = r["rows"] / r["seconds"]
-        ratio = rate / (ref["rows"] / ref["seconds"])
+        ratio = f"{rate / (ref['rows'] / ref['seconds']):.2f}x" if ref else "-"
         lines.append(f"| {r['format']} | {r['dedup']} | {r['rows']:,} | {r['dropped']:,} | "
-                     f"{r['seconds']:.1f} | {rate:,.0f} | {ratio:.2f}x | "
+                     f"{r['seconds']:.1f} | {rate:,.0f} | {ratio} | "
                      f"{r['peak_rss_mb']:.0f} ({r['base_rss_mb']:.0f}) | {r['bytes'] / 1e6:.0f} |")
     return "\n".join(lines)
 
