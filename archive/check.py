@@ -120,8 +120,10 @@ def _check_rows(root: Path, scanned: dict[str, dict[int, _Record]], report: Repo
 
 
 def _records_for(root: Path, name: str, scanned: dict, report: Report):
-    """Records of a file a row names; files outside warc/ are scanned on first use."""
+    """Records of a file a row names, scanned on first use (a file still open counts)."""
     if name not in scanned:
         path = root / name
+        if not path.is_file():
+            path = path.with_name(path.name + OPEN_SUFFIX)
         scanned[name] = scan_warc(path, report) if path.is_file() else None
     return scanned[name]
