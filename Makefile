@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean pywb
 
 install: $(STAMP)
 
@@ -18,7 +18,18 @@ demo: install
 	$(BIN)/python -m crawler.sample.demo --out data
 
 test: install
+	-@$(MAKE) --no-print-directory pywb || echo "make: pywb unavailable; its WACZ load test will skip"
 	$(BIN)/python -m pytest -q tests
+
+# pywb pins redis<3 (scrapy-redis needs redis>=5), so it gets a venv of its own
+PYWB_VENV := .venv-pywb
+pywb: $(PYWB_VENV)/.installed
+
+$(PYWB_VENV)/.installed:
+	test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/python -m pip install --quiet 'pywb>=2.10'
+	$(PYWB_VENV)/bin/python -c 'import pywb.apps.frontendapp'
+	touch $@
 
 lint: install
 	$(BIN)/ruff check crawler pipelines archive tests bench
@@ -27,4 +38,4 @@ bench: install
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) $(PYWB_VENV) data .pytest_cache

@@ -1,0 +1,52 @@
+"""CDXJ indexes of the archive's WARC files (cdxj-indexer, the format pywb and WACZ use)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Iterable
+
+from archive.errors import ArchiveError
+
+logger = logging.getLogger(__name__)
+
+WARC_GLOBS = ("*.warc.gz", "*.warc")
+INDEX_NAME = "index.cdxj"
+
+
+def archive_warcs(root: str | os.PathLike) -> list[Path]:
+    """The closed WARC files under ``root``/warc, sorted (files still being written are skipped)."""
+    warc_dir = Path(root) / "warc"
+    return sorted(p for g in WARC_GLOBS for p in warc_dir.glob(g) if p.is_file())
+
+
+def write_cdxj(output: str | os.PathLike, warcs: Iterable[str | os.PathLike],
+               root: str | os.PathLike | None = None) -> int:
+    """Write a sorted CDXJ index of ``warcs`` to ``output``; return the number of lines.
+
+    ``filename`` fields are relative to ``root`` when given (``warc/NAME.warc.gz``,
+    as the database names files), else the bare file name.
+    """
+    from cdxj_indexer.main import write_cdx_index
+
+    inputs = [os.fspath(p) for p in warcs]
+    if not inputs:
+        raise ArchiveError("no WARC files to index")
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    opts = {"sort": True, "post_append": True, "dir_root": os.fspath(root) if root else None}
+    try:
+        with redirect_stdout(io.StringIO()):
+            write_cdx_index(str(tmp), inputs, opts)
+    except Exception as exc:  # cdxj-indexer raises whatever warcio raised
+        tmp.unlink(missing_ok=True)
+        raise ArchiveError(f"cannot index {len(inputs)} WARC file(s): {exc}") from exc
+    os.replace(tmp, output)
+    with open(output, "rb") as fh:
+        lines = sum(1 for _ in fh)
+    logger.info("presskeep: indexed %d WARC file(s) into %s (%d lines)", len(inputs), output, lines)
+    return lines

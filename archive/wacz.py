@@ -1,0 +1,99 @@
+"""WACZ packages (py-wacz): the archive's WARCs, their CDXJ index and a pages.jsonl of the
+article pages, in the WACZ 1.1.1 format that ReplayWeb.page and pywb open."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import tempfile
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from archive.errors import ArchiveError
+
+logger = logging.getLogger(__name__)
+
+PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Article pages"}
+
+
+def article_pages(db, warc_names: set[str]) -> Iterator[dict]:
+    """One page per article URL whose latest version lives in one of ``warc_names``."""
+    sql = ("SELECT url, title, warc_file FROM latest_articles "
+           "WHERE warc_file IS NOT NULL ORDER BY fetched_at, url")
+    seen: set[str] = set()
+    for url, title, warc_file in db.execute(sql):
+        if url in seen or Path(warc_file).name not in warc_names:
+            continue
+        seen.add(url)
+        # no "ts": py-wacz would then need the record's exact second; the URL matches it
+        yield {"url": url, "title": title or url}
+
+
+def referenced_warcs(db, root: str | os.PathLike) -> list[Path]:
+    """WARC files outside ``root`` that article rows point at (replayed imports) and that exist."""
+    rows = db.execute("SELECT DISTINCT warc_file FROM articles WHERE warc_file IS NOT NULL")
+    found = [Path(name) for (name,) in rows if Path(name).is_absolute()]
+    return sorted(p for p in found if p.is_file())
+
+
+def write_pages(path: str | os.PathLike, pages: Iterable[dict]) -> int:
+    count = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(PAGES_HEADER) + "\n")
+        for page in pages:
+            fh.write(json.dumps(page, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def check_names(warcs: list[Path]) -> None:
+    """A WACZ stores WARCs by base name: two different files may not share one."""
+    names: dict[str, Path] = {}
+    for path in warcs:
+        other = names.setdefault(path.name, path)
+        if other.resolve() != path.resolve():
+            raise ArchiveError(f"two WARC files named {path.name}: {other} and {path}")
+
+
+def create_wacz(output: str | os.PathLike, warcs: list[Path], pages: Iterable[dict],
+                title: str = "presskeep archive") -> int:
+    """Package ``warcs`` and ``pages`` into ``output``; return the number of pages listed."""
+    from wacz.main import main as wacz_main
+
+    if not warcs:
+        raise ArchiveError("no WARC files to package")
+    check_names(warcs)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="presskeep-wacz-") as tmp:
+        pages_file = Path(tmp) / "pages.jsonl"
+        count = write_pages(pages_file, pages)
+        args = ["create", "-o", str(output) + ".tmp", "--title", title, *map(str, warcs)]
+        if count:
+            args[1:1] = ["-p", str(pages_file)]
+        log = io.StringIO()
+        try:
+            with redirect_stdout(log):
+                code = wacz_main(args)
+        except Exception as exc:  # py-wacz raises whatever warcio or zipfile raised
+            code = f"{type(exc).__name__}: {exc}"
+        logger.debug("py-wacz: %s", log.getvalue())
+        if code:
+            Path(str(output) + ".tmp").unlink(missing_ok=True)
+            raise ArchiveError(f"cannot create WACZ {output}: {code} {log.getvalue()[-300:]}")
+    os.replace(str(output) + ".tmp", output)
+    logger.info("presskeep: wrote %s (%d WARC files, %d pages)", output, len(warcs), count)
+    return count
+
+
+def validate_wacz(path: str | os.PathLike) -> tuple[bool, str]:
+    """py-wacz's validation of ``path``: (valid, what it printed)."""
+    from wacz.main import main as wacz_main
+
+    log = io.StringIO()
+    with redirect_stdout(log):
+        code = wacz_main(["validate", "-f", os.fspath(path)])
+    return code == 0, log.getvalue()
