@@ -320,3 +320,20 @@ def test_provenance_resolves_to_warc_records(crawled, tmp_path):
 def test_library_errors_are_named(tmp_path):
     with pytest.raises(ExportError):
         export(tmp_path, tmp_path / "x.jsonl", ExportOptions(format="jsonl"))
+
+
+def test_minhash_estimates_jaccard_and_bands_favour_recall():
+    from archive.export import NearDuplicates, lsh_bands, shingle_hashes
+
+    nd = NearDuplicates(0.9)
+    base = words(300).split()
+    for changed in (3, 15, 40):
+        other = base[:]
+        for i in range(changed):
+            other[i * 7] = f"x{i}"
+        a, b = set(shingle_hashes(" ".join(base))), set(shingle_hashes(" ".join(other)))
+        truth = len(a & b) / len(a | b)
+        est = float((nd.signature(" ".join(base)) == nd.signature(" ".join(other))).mean())
+        assert abs(est - truth) < 0.12, (changed, truth, est)
+    bands, rows = lsh_bands(0.9, 128)
+    assert bands * rows <= 128 and 1 - (1 - 0.9 ** rows) ** bands >= 0.95
