@@ -72,6 +72,10 @@ PRESSKEEP_DISCOVERY_PRIORITY = 100  # request priority of sitemaps and feeds
 PRESSKEEP_DISCOVERED_PRIORITY = 50  # request priority of pages found in them (links: 0)
 PRESSKEEP_RESUME = True  # `presskeep crawl` keeps Scrapy JOBDIR state under OUT/job
 
+# -- replay (crawler/replay.py; `presskeep replay` and the `replay` spider turn these) ----
+PRESSKEEP_WARC_ENABLED = True  # False: the session opens no WARC writer (replay reads, never writes)
+PRESSKEEP_RUN_COMMAND = "crawl"  # the `runs.command` value of this run ("replay" for replays)
+
 # -- distributed crawling on Redis (crawler/distributed.py, docs/distributed.md) --------
 PRESSKEEP_REDIS_URL = ""  # redis://HOST:PORT/DB: share one queue and dupefilter with other workers
 PRESSKEEP_REDIS_KEY = "presskeep"  # prefix of every Redis key of one distributed crawl
