@@ -1,0 +1,1 @@
+"""`presskeep serve`: a small read-only web UI over the archive (stdlib only)."""

@@ -1,0 +1,105 @@
+"""Read-only queries for the web UI: search (FTS5), one article, a URL's capture history."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archive.db import DB_NAME
+from archive.errors import DatabaseError
+
+PAGE_SIZE = 50
+MARK_START, MARK_END = "\x02", "\x03"  # snippet markers, turned into <mark> after escaping
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    site: str = ""
+    language: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    @classmethod
+    def from_query(cls, params: dict[str, list[str]]) -> "Filters":
+        get = (lambda k: (params.get(k) or [""])[0].strip()[:200])  # noqa: E731
+        return cls(get("q"), get("site"), get("language"), get("from"), get("to"))
+
+
+def connect(root: Path) -> sqlite3.Connection:
+    path = root / DB_NAME
+    if not path.exists():
+        raise DatabaseError(f"no database at {path}")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def fts_query(text: str) -> str:
+    """User text as an FTS5 query of quoted terms (no syntax errors, no operators)."""
+    terms = [t.replace('"', '""') for t in text.split() if t.strip('"')]
+    return " ".join(f'"{t}"' for t in terms)
+
+
+_LATEST = "a.version = (SELECT MAX(b.version) FROM articles b WHERE b.url = a.url)"
+_COLUMNS = ("a.id, a.url, a.title, a.site, a.published, a.language, a.word_count, "
+            "a.fetched_at")
+
+
+def _where(f: Filters) -> tuple[list[str], list[Any]]:
+    clauses, params = [_LATEST], []
+    if f.site:
+        clauses.append("a.site = ?")
+        params.append(f.site)
+    if f.language:
+        clauses.append("a.language = ?")
+        params.append(f.language)
+    day = "substr(COALESCE(a.published, a.fetched_at), 1, 10)"
+    if f.date_from:
+        clauses.append(f"{day} >= ?")
+        params.append(f.date_from[:10])
+    if f.date_to:
+        clauses.append(f"{day} <= ?")
+        params.append(f.date_to[:10])
+    return clauses, params
+
+
+def search(conn: sqlite3.Connection, f: Filters) -> list[sqlite3.Row]:
+    """Latest versions of matching articles: by FTS rank with a snippet, else newest first."""
+    clauses, params = _where(f)
+    match = fts_query(f.q)
+    if match:
+        sql = (f"SELECT {_COLUMNS}, snippet(articles_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24)"
+               f" AS snippet FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+               f" WHERE articles_fts MATCH ? AND {' AND '.join(clauses)}"
+               f" ORDER BY articles_fts.rank LIMIT {PAGE_SIZE}")
+        return conn.execute(sql, [match, *params]).fetchall()
+    sql = (f"SELECT {_COLUMNS}, substr(a.text, 1, 240) AS snippet FROM articles a"
+           f" WHERE {' AND '.join(clauses)} ORDER BY a.fetched_at DESC LIMIT {PAGE_SIZE}")
+    return conn.execute(sql, params).fetchall()
+
+
+def choices(conn: sqlite3.Connection, column: str) -> list[str]:
+    assert column in ("site", "language")
+    rows = conn.execute(f"SELECT DISTINCT {column} FROM articles WHERE {column} IS NOT NULL "
+                        f"AND {column} != '' ORDER BY 1 LIMIT 500")
+    return [r[0] for r in rows]
+
+
+def article(conn: sqlite3.Connection, article_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM articles WHERE id = ?", [article_id]).fetchone()
+
+
+def capture(conn: sqlite3.Connection, capture_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM captures WHERE id = ?", [capture_id]).fetchone()
+
+
+def history(conn: sqlite3.Connection, url: str) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+    """(captures of ``url`` oldest first, article versions of ``url``)."""
+    caps = conn.execute("SELECT * FROM captures WHERE url = ? ORDER BY fetched_at, id",
+                        [url]).fetchall()
+    versions = conn.execute("SELECT id, version, fetched_at, title, word_count, text_hash, "
+                            "warc_file FROM articles WHERE url = ? ORDER BY version", [url]).fetchall()
+    return caps, versions
