@@ -8,7 +8,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.errors import WarcReadError
-from archive.replay_index import READ_ERRORS, Payload, RecordRef, load_ref
+from archive.replay_index import READ_ERRORS, Payload, RecordRef, load_ref, normalize_date
 
 
 def warc_path(root: Path, name: str) -> Path:
@@ -17,16 +17,16 @@ def warc_path(root: Path, name: str) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def _header(path: Path, offset: int) -> tuple[str, str | None, int]:
-    """(record type, payload digest, record length) of the record at ``offset``."""
+def _header(path: Path, offset: int) -> tuple[dict[str, str], int]:
+    """(WARC headers with lower-case names, record length) of the record at ``offset``."""
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)
             it = ArchiveIterator(fh, check_digests=False)
             record = next(iter(it))
-            rec_type, digest = record.rec_type, record.rec_headers.get_header("WARC-Payload-Digest")
+            headers = {k.lower(): v for k, v in record.rec_headers.headers}
             it.read_to_end(record)
-            return rec_type, digest, it.get_record_length()
+            return headers, it.get_record_length()
     except (StopIteration, *READ_ERRORS) as exc:
         raise WarcReadError(f"{path}: no readable record at offset {offset}: {exc}") from exc
 
@@ -35,7 +35,7 @@ def raw_record(root: Path, name: str, offset: int, length: int | None) -> bytes:
     """The record's bytes as stored (a whole gzip member for .warc.gz files)."""
     path = warc_path(root, name)
     if not length:
-        length = _header(path, offset)[2]
+        length = _header(path, offset)[1]
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)
@@ -50,15 +50,38 @@ def _ref(path: Path, offset: int, original: RecordRef | None = None) -> RecordRe
                      original=original)
 
 
+#: how a revisit's original is looked up among the `captures` rows, most exact first
+_ORIGINAL_BY = (
+    ("warc-refers-to", "warc_record_id = ?"),
+    ("warc-refers-to-target-uri", "url = ? AND substr(fetched_at, 1, 19) = ?"),
+    ("warc-payload-digest", "payload_digest = ?"),
+)
+
+
+def find_original(conn: sqlite3.Connection, headers: dict[str, str]) -> tuple[str, int] | None:
+    """(warc_file, offset) of the response a revisit record refers to, if the database has it."""
+    for key, where in _ORIGINAL_BY:
+        if not headers.get(key):
+            continue
+        params = [headers[key].strip().strip("<>") if key != "warc-refers-to" else headers[key]]
+        if "fetched_at" in where:
+            params.append((normalize_date(headers.get("warc-refers-to-date")) or "")[:19])
+        row = conn.execute(
+            f"SELECT warc_file, warc_offset FROM captures WHERE {where} AND "
+            "record_type = 'response' AND warc_file IS NOT NULL LIMIT 1", params).fetchone()
+        if row is not None:
+            return row[0], row[1]
+    return None
+
+
 def archived_page(root: Path, conn: sqlite3.Connection, name: str, offset: int) -> Payload:
     """The archived response at (``name``, ``offset``); a revisit gets its original's body."""
     path = warc_path(root, name)
-    rec_type, digest, _ = _header(path, offset)
+    headers, _ = _header(path, offset)
     original = None
-    if rec_type == "revisit" and digest:
-        row = conn.execute(
-            "SELECT warc_file, warc_offset FROM captures WHERE payload_digest = ? AND "
-            "record_type = 'response' AND warc_file IS NOT NULL LIMIT 1", [digest]).fetchone()
-        if row is not None:
-            original = _ref(warc_path(root, row[0]), row[1])
+    if headers.get("warc-type") == "revisit":
+        found = find_original(conn, headers)
+        if found is None:
+            raise WarcReadError(f"{name}@{offset} is a revisit whose original is not in the archive")
+        original = _ref(warc_path(root, found[0]), found[1])
     return load_ref(_ref(path, offset, original))
