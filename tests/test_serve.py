@@ -7,7 +7,6 @@ a "beacon" server. None of those requests may happen, and the page must render.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import struct
