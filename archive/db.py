@@ -98,6 +98,11 @@ def migrate(db: sqlite_utils.Database, path: Path | str = "") -> None:
         logger.info("presskeep: database migrated to schema version %d", step + 1)
 
 
+#: what moves when a duplicate article is re-homed at its canonical URL
+_LOCATION_COLUMNS = ("url", "canonical_url", "fetched_at", "warc_file", "warc_offset", "warc_length",
+                     "warc_record_id", "payload_digest")
+
+
 class Store:
     """Buffered writer for captures and articles, plus run bookkeeping."""
 
@@ -106,6 +111,7 @@ class Store:
         self.batch_size = batch_size
         self._captures: list[dict[str, Any]] = []
         self._articles: list[dict[str, Any]] = []
+        self._pending_hashes: dict[str, dict[str, Any]] = {}
         self.before_flush: Callable[[], None] | None = None
 
     @classmethod
@@ -134,7 +140,49 @@ class Store:
 
     def add_article(self, row: dict[str, Any]) -> None:
         self._articles.append(row)
+        if row.get("text_hash"):
+            self._pending_hashes[row["text_hash"]] = row
         self._maybe_flush()
+
+    def add_unique_article(self, row: dict[str, Any]) -> bool:
+        """Like add_article, but False (nothing added) when the text is stored under another URL.
+
+        A duplicate fetched at the URL the stored copy names as canonical takes
+        over that row, so the article ends up under its canonical URL.
+        """
+        dup = self._duplicate_of(row)
+        if dup is None:
+            self.add_article(row)
+            return True
+        if dup.get("canonical_url") == row["url"] != dup["url"]:
+            self._rehome(dup, row)  # the copy stored first names this URL as canonical
+        return False
+
+    def _duplicate_of(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The pending or stored article with the same text under another URL, if any."""
+        text_hash = row.get("text_hash")
+        if not text_hash:
+            return None
+        pending = self._pending_hashes.get(text_hash)
+        if pending is not None:
+            return pending if pending["url"] != row["url"] else None
+        found = self.db.execute(
+            "SELECT id, url, canonical_url FROM articles WHERE text_hash = ? AND url != ? LIMIT 1",
+            [text_hash, row["url"]],
+        ).fetchone()
+        return {"id": found[0], "url": found[1], "canonical_url": found[2]} if found else None
+
+    def _rehome(self, dup: dict[str, Any], row: dict[str, Any]) -> None:
+        """Point the stored (or pending) duplicate at ``row``'s URL and WARC record."""
+        taken = self.db.execute("SELECT 1 FROM articles WHERE url = ? LIMIT 1", [row["url"]])
+        if taken.fetchone():
+            return
+        moved = {k: row.get(k) for k in _LOCATION_COLUMNS}
+        if "id" not in dup:  # still in the buffer
+            dup.update(moved)
+            return
+        with self.db.conn:
+            self.db["articles"].update(dup["id"], moved)
 
     def _maybe_flush(self) -> None:
         if len(self._captures) + len(self._articles) >= self.batch_size:
@@ -147,6 +195,7 @@ class Store:
             self.before_flush()
         captures, articles = self._captures, self._articles
         self._captures, self._articles = [], []
+        self._pending_hashes = {}
         with self.db.conn:
             if captures:
                 self.db["captures"].insert_all(captures)

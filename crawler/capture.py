@@ -43,6 +43,20 @@ def _decode(value: bytes) -> str:
     return value.decode("latin-1")
 
 
+def describe_error(exc: BaseException) -> str:
+    """One line for a download error: Twisted's wrapped failures unwrapped to their cause."""
+    inner = exc
+    while inner.__cause__ is not None:
+        inner = inner.__cause__
+    reasons = getattr(inner, "reasons", None)  # twisted.web ResponseFailed & co.
+    if reasons and hasattr(reasons[0], "value"):
+        inner = reasons[0].value
+    text = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    if inner is not exc:
+        text = f"{type(exc).__name__}: {type(inner).__name__}: {inner}".strip().rstrip(":")
+    return " ".join(text.split())
+
+
 def header_list(headers) -> list[tuple[str, str]]:
     return [(_decode(k), _decode(v)) for k, values in headers.items() for v in values
             if _decode(k).lower() not in _HOP_HEADERS]
@@ -115,7 +129,8 @@ class CaptureMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         truncated = None
         if "download_stopped" in response.flags or "dataloss" in response.flags:
-            truncated = "length"
+            # stopped by us at the size limit, or the server closed/reset it early
+            truncated = "length" if "download_stopped" in response.flags else "disconnect"
             self.stats.inc_value("presskeep/capture/truncated")
         ex = exchange_from(request, response, truncated)
         fetched_at = warc_date(ex.date)  # the record's WARC-Date: revisits refer to it
@@ -137,7 +152,7 @@ class CaptureMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        reason = f"{type(exception).__name__}: {exception}".strip().rstrip(":")
+        reason = describe_error(exception)
         self.stats.inc_value("presskeep/capture/errors")
         self.session.store.add_capture({
             "run_id": self.session.run_id, "url": request.url, "method": request.method,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from hashlib import blake2b
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
 SCOPES = ("host", "domain", "prefix")
+logger = logging.getLogger(__name__)
 
 
 def registered_domain(host: str) -> str:
@@ -82,12 +85,41 @@ class SeenSet:
         self._seen = keys
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def url_pattern(url: str) -> str:
+    """The URL with each run of digits in its path and query as ``#``: a calendar's or a
+    pager's pages share one pattern."""
+    cut = url.find("/", url.find("//") + 2)
+    return url if cut < 0 else url[:cut] + _DIGITS.sub("#", url[cut:])
+
+
 class LinkFilter:
-    def __init__(self, scope: Scope, max_pages: int = 0) -> None:
+    def __init__(self, scope: Scope, max_pages: int = 0, max_per_pattern: int = 0,
+                 on_capped: Callable[[], object] | None = None) -> None:
         self.scope = scope
         self.max_pages = max_pages
+        self.max_per_pattern = max_per_pattern
+        self.on_capped = on_capped  # called for each URL a full pattern turns away
         self.seen = SeenSet()
         self.scheduled = 0
+        self._per_pattern: dict[int, int] = {}  # hash of url_pattern() -> URLs admitted
+
+    def _pattern_full(self, url: str) -> bool:
+        """True once max_per_pattern URLs of ``url``'s pattern were admitted (traps)."""
+        key = hash(url_pattern(url))
+        count = self._per_pattern.get(key, 0)
+        if count >= self.max_per_pattern:
+            if self.on_capped is not None:
+                self.on_capped()
+            if count == self.max_per_pattern:
+                self._per_pattern[key] = count + 1  # log once per pattern
+                logger.warning("presskeep: URL pattern %s reached PRESSKEEP_MAX_PER_PATTERN "
+                               "(%d); more URLs like it are skipped", url_pattern(url), count)
+            return True
+        self._per_pattern[key] = count + 1
+        return False
 
     def extract(self, response: TextResponse) -> Iterator[str]:
         base = get_base_url(response)
@@ -101,6 +133,8 @@ class LinkFilter:
                 return
             url = normalize(raw)
             if url is None or url not in self.scope or not self.seen.add(url):
+                continue
+            if self.max_per_pattern and self._pattern_full(url):
                 continue
             self.scheduled += 1
             yield url

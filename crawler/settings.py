@@ -28,6 +28,8 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 # Decompressed-size cap (gzip bombs) and Scrapy's own hard cap on a download.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+# A body cut short by the server is archived (WARC-Truncated: disconnect), not dropped.
+DOWNLOAD_FAIL_ON_DATALOSS = False
 DOWNLOAD_WARNSIZE = 0
 DEPTH_PRIORITY = 0
 
@@ -35,6 +37,7 @@ DEPTH_PRIORITY = 0
 DOWNLOADER_MIDDLEWARES = {
     "crawler.incremental.IncrementalMiddleware": 940,
     "crawler.capture.CaptureMiddleware": 950,
+    "crawler.guard.AddressGuard": 960,  # last before the network: sees redirects too
 }
 EXTENSIONS = {
     "crawler.session.ArchiveSession": 0,
@@ -61,6 +64,10 @@ PRESSKEEP_CLEAN_WORKERS = -1  # -1: one per CPU core; 0: clean in the crawl proc
 PRESSKEEP_PROGRESS_INTERVAL = 5.0
 PRESSKEEP_SCOPE = "host"
 PRESSKEEP_MAX_PAGES = 0  # 0: no limit
+
+# -- robustness and security (crawler/guard.py, docs/reliability.md) -------------
+PRESSKEEP_ALLOW_PRIVATE = "auto"  # non-public addresses: auto (the seeds' kinds), True, False
+PRESSKEEP_MAX_PER_PATTERN = 5000  # URLs per digit-pattern (calendar/pager traps); 0: no limit
 
 # -- incremental recrawls (crawler/incremental.py, crawler/discovery.py) --------
 PRESSKEEP_INCREMENTAL = True  # conditional GET; unchanged payloads archived as revisits

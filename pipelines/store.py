@@ -83,7 +83,10 @@ class ArticlePipeline:
         if not doc.is_article:
             self.stats.inc_value(f"presskeep/clean/dropped/{doc.page_type}")
             return item
-        self.session.store.add_article(article_row(doc, item["capture"], self.session.run_id))
+        row = article_row(doc, item["capture"], self.session.run_id)
+        if not self.session.store.add_unique_article(row):
+            self.stats.inc_value("presskeep/articles/duplicates")  # same text under another URL
+            return item
         self.stats.inc_value("presskeep/articles/kept")
         item["title"] = doc.title
         return item

@@ -48,13 +48,26 @@ class _Threshold(logging.Filter):
         return record.levelno >= self.level
 
 
+class _OneLine(logging.Formatter):
+    """Without -v no traceback reaches the terminal: it shrinks to the exception type."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None,
+                                            "stack_info": None})
+            record.msg = f"{record.getMessage()} ({type(exc).__name__})"
+            record.args = None
+        return super().format(record)
+
+
 def setup_logging(verbose: int = 0) -> None:
     """Our progress lines at INFO, everything else at WARNING (INFO/DEBUG with -v/-vv)."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_Threshold(level))
-    handler.setFormatter(logging.Formatter("%(message)s" if not verbose else
-                                           "%(asctime)s %(name)s %(levelname)s: %(message)s"))
+    handler.setFormatter(_OneLine("%(message)s") if not verbose else
+                         logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)

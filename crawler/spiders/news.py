@@ -15,7 +15,7 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.capture import META_KEY
+from crawler.capture import META_KEY, describe_error
 from crawler.discovery import (feed_links, looks_like_feed_or_sitemap, parse_entries,
                                robots_sitemaps)
 from crawler.incremental import History, already_stored
@@ -48,7 +48,9 @@ class NewsSpider(scrapy.Spider):
         settings = crawler.settings
         scope = Scope(spider._scope_name or settings.get("PRESSKEEP_SCOPE"), spider.seeds)
         max_pages = int(spider._max_pages or settings.getint("PRESSKEEP_MAX_PAGES") or 0)
-        spider.links = LinkFilter(scope, max_pages=max_pages)
+        spider.links = LinkFilter(
+            scope, max_pages=max_pages, max_per_pattern=settings.getint("PRESSKEEP_MAX_PER_PATTERN"),
+            on_capped=lambda: crawler.stats.inc_value("presskeep/links/pattern_capped"))
         spider.history = None  # the archive's memory of earlier captures, set in start()
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
         if spider.discover and settings.getbool("ROBOTSTXT_OBEY"):
@@ -141,8 +143,7 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request
         self.crawler.stats.inc_value("presskeep/pages/failed")
-        logger.warning("presskeep: fetch failed: %s: %s", request.url,
-                       failure.getErrorMessage() or failure.type.__name__)
+        logger.warning("presskeep: fetch failed: %s: %s", request.url, describe_error(failure.value))
 
     def on_guess_missed(self, failure: Failure) -> None:
         """A guessed sitemap or feed path that is not there: expected, counted, not logged."""
