@@ -120,19 +120,23 @@ def test_uncompressed_warc_gives_the_same_rows(site_archives, replayed, tmp_path
 def test_other_tools_formats_revisits_and_encodings(tmp_path):
     one, two, three = (f"http://127.0.0.1:9/news/story-{i}.html" for i in (1, 2, 3))
     text = "The council met on Tuesday and voted to repair the harbour road. " * 12
-    browsertrix_warc(tmp_path / "btx.warc.gz", one, article_html("Harbour road", text))
-    pywb_revisit_warc(tmp_path / "pywb.warc.gz", one, two, article_html("Harbour road", text))
-    heritrix_warc(tmp_path / "h.warc", [(three, article_html("Rail news", "Trains run. " * 60))],
-                  revisit_of=three)
+    page, rail = article_html("Harbour road", text), article_html("Rail news", "Trains run. " * 60)
+    browsertrix_warc(tmp_path / "btx.warc.gz", one, page)
+    pywb_revisit_warc(tmp_path / "pywb.warc.gz", one, two, page)
+    heritrix_warc(tmp_path / "h.warc", [(three, rail)], revisit_of=three)
     proc = replay(str(tmp_path / "btx.warc.gz"), str(tmp_path / "pywb.warc.gz"),
                   str(tmp_path / "h.warc"), "--out", str(tmp_path / "out"))
     rows = articles(tmp_path / "out")
-    assert set(rows) == {one, two, three}, proc.stderr
-    assert rows[one]["text_hash"] == rows[two]["text_hash"]  # revisit → original's payload
+    assert {one, three} <= set(rows), proc.stderr
     assert "harbour road" in rows[one]["text"].lower()  # chunked + brotli decoded
-    revisit = query(tmp_path / "out" / "presskeep.db",
-                    "SELECT record_type FROM captures WHERE url = ?", [two])
-    assert [r[0] for r in revisit] == ["revisit"]
+    if two in rows:  # (a store that dedups by text may keep one row for both URLs)
+        assert rows[two]["text_hash"] == rows[one]["text_hash"]
+    # each revisit was served with its original's payload: the decoded body, full length
+    caps = query(tmp_path / "out" / "presskeep.db",
+                 "SELECT url, record_type, status, length FROM captures WHERE record_type = "
+                 "'revisit' ORDER BY url")
+    assert [tuple(r) for r in caps] == [(two, "revisit", 200, len(page)),
+                                        (three, "revisit", 200, len(rail))]
 
 
 def test_truncated_and_corrupt_warcs_keep_what_is_readable(site_archives, tmp_path):
