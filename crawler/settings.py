@@ -61,6 +61,7 @@ PRESSKEEP_MAX_RESPONSE_SIZE = 10 * 1024 * 1024
 PRESSKEEP_DB_BATCH_SIZE = 200
 PRESSKEEP_FLUSH_INTERVAL = 5.0
 PRESSKEEP_CLEAN_WORKERS = -1  # -1: one per CPU core; 0: clean in the crawl process
+PRESSKEEP_CLEAN_ENABLED = True  # False (`crawl --no-clean`): archive only, clean later by replay
 PRESSKEEP_PROGRESS_INTERVAL = 5.0
 PRESSKEEP_SCOPE = "host"
 PRESSKEEP_MAX_PAGES = 0  # 0: no limit

@@ -57,6 +57,8 @@ class ArticlePipeline:
     def from_crawler(cls, crawler: Crawler) -> "ArticlePipeline":
         from crawler.session import ArchiveSession
 
+        if not crawler.settings.getbool("PRESSKEEP_CLEAN_ENABLED", True):
+            raise NotConfigured("PRESSKEEP_CLEAN_ENABLED is off (archive only)")
         session = crawler.get_extension(ArchiveSession)
         if session is None:
             raise NotConfigured("ArchiveSession extension is not enabled")

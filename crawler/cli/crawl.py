@@ -120,8 +120,12 @@ def distributed_out(out: Path, overrides: dict, redis_url: str | None, worker_id
 @click.option("--worker-id", default=None, help="This worker's name (default HOST-PID).")
 @click.option("--resume/--no-resume", default=True, show_default=True,
               help="Keep Scrapy job state in OUT/job so a crawl stopped by Ctrl-C resumes.")
+@click.option("--clean/--no-clean", default=True, show_default=True,
+              help="Clean article pages while crawling; --no-clean archives only (WARC + "
+                   "captures rows) and leaves cleaning to `presskeep replay`.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_id, resume):
+def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_id, resume,
+          clean):
     """Crawl URLS into OUT: every response to WARC, article pages to SQLite.
 
     Example: presskeep crawl https://news.example/ --out data --max-pages 500
@@ -131,6 +135,8 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
     written = distributed_out(out, overrides, redis_url, worker_id, seeds)
     if depth is not None:
         overrides["DEPTH_LIMIT"] = depth
+    if not clean:
+        overrides["PRESSKEEP_CLEAN_ENABLED"] = False
     run_args = {"urls": seeds, "max_pages": max_pages, "depth": depth, "scope": scope,
                 "settings": overrides}
     setup_logging(verbose)
