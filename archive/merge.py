@@ -12,8 +12,10 @@ Duplicates are resolved as rows arrive and once more at the end:
 - responses with the same URL and payload digest keep the earliest capture;
 - article rows of one URL are ordered by fetch time, a row whose text equals
   the row before it is dropped, and versions are renumbered 1..n;
-- a site (learned boilerplate model) present in several shards keeps the
-  row with most pages, or ``merge_models`` combines them when given.
+- a site (learned boilerplate model) present in several shards is combined
+  by ``merge_models`` (the CLI passes SiteModel.merge: counts are summed) or,
+  without it, keeps the row with most pages. Sites are merged only from a
+  shard with runs not merged before, so merging again never counts twice.
 """
 
 from __future__ import annotations
@@ -163,10 +165,12 @@ def merge_shard(db: sqlite_utils.Database, shard: Path, report: MergeReport,
     try:
         with db.conn:
             db.execute("BEGIN IMMEDIATE")
-            report.runs += _merge_runs(db)
+            new_runs = _merge_runs(db)
+            report.runs += new_runs
             report.captures += _copy_rows(db, "captures")
             report.articles += _copy_rows(db, "articles")
-            report.sites += _merge_sites(db, merge_models)
+            if new_runs:  # a shard merged before would count its pages twice
+                report.sites += _merge_sites(db, merge_models)
     finally:
         db.execute("DETACH DATABASE shard")
 

@@ -153,7 +153,7 @@ def configure(settings) -> Path:
         settings.set(name, value, priority="cmdline")
     settings.set_in_component_priority_dict("EXTENSIONS", "crawler.distributed.RedisFrontier", 10)
     settings.set_in_component_priority_dict(
-        "DOWNLOADER_MIDDLEWARES", "crawler.distributed.HostSlots", 960)
+        "DOWNLOADER_MIDDLEWARES", "crawler.distributed.HostSlots", 970)
     return shard
 
 
@@ -311,6 +311,7 @@ class RedisFrontier:
         self.is_lost = False
         self.last_busy = time.monotonic()
         self.seed_count = -1
+        self.guard_hosts: set[str] = set()
         self.ticks = 0
         self._task = create_looping_call(self.tick)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -453,6 +454,24 @@ class RedisFrontier:
         seeds = sorted(s.decode() for s in self.server.smembers(self.keys.seeds))
         self.seed_count = len(seeds)
         links.scope = Scope(links.scope.kind, seeds)
+        self.allow_seed_addresses(seeds)
+
+    def allow_seed_addresses(self, seeds: list[str]) -> None:
+        """Tell the address guard (crawler/guard.py) about seeds other workers were given.
+
+        A loopback or private seed is allowed where a worker's own seeds are; in a
+        cluster the seeds arrive through Redis, so each worker learns them here,
+        before requests for them can reach the guard (host look-ups block, once
+        per new seed host).
+        """
+        from crawler.guard import AddressGuard, address_kind, resolve
+
+        guard = self.crawler.get_downloader_middleware(AddressGuard)
+        if guard is None or getattr(guard, "mode", None) != "auto":
+            return
+        for host in sorted({urlsplit(u).hostname or "" for u in seeds} - self.guard_hosts - {""}):
+            guard.seed_kinds |= {k for k in map(address_kind, resolve(host)) if k}
+            self.guard_hosts.add(host)
 
     # -- idling ----------------------------------------------------------------
     def cluster_busy(self) -> bool:

@@ -9,13 +9,14 @@ import click
 from crawler.cli.app import main
 
 
-def model_merger():
-    """The cleaner's site-model merge, when it offers one (else: keep the model with most pages)."""
-    try:
-        from pipelines.clean import boilerplate
-    except ImportError:
-        return None
-    return getattr(boilerplate, "merge_site_models", None)
+def merge_site_models(models: list[str], pages: list[int]) -> str:
+    """Sum learned site models (pipelines/clean/sitemodel.py SiteModel.merge)."""
+    from pipelines.clean.sitemodel import SiteModel
+
+    merged = SiteModel.from_json(models[0])
+    for model in models[1:]:
+        merged.merge(SiteModel.from_json(model))
+    return merged.to_json()
 
 
 @main.command()
@@ -32,7 +33,7 @@ def merge(shards, out, recover):
     """
     from archive.merge import merge as merge_shards
 
-    report = merge_shards(shards, out, recover=recover, merge_models=model_merger())
+    report = merge_shards(shards, out, recover=recover, merge_models=merge_site_models)
     click.echo(f"presskeep: merged {len(report.shards)} shard(s) into {out}: "
                f"{report.warc_files} WARC files, {report.captures} captures, "
                f"{report.articles} articles, {report.sites} sites "
