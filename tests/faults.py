@@ -97,6 +97,27 @@ def deep_html(depth: int = 50_000) -> str:
             f"{'</div>' * depth}</body></html>")
 
 
+CYRILLIC_TITLE = "\u041d\u043e\u0432\u043e\u0441\u0442\u0438 \u0434\u043d\u044f"  # Новости дня
+
+#: exact bodies of the hostile pages (tests compare the archived payload with them)
+BODIES = {
+    # cp1252 bytes in a response that says utf-8
+    "/charset/wrong": article_html("Caf\u00e9 na\u00efve \u2013 r\u00e9sum\u00e9",
+                                   paragraphs("cp")).encode("cp1252"),
+    # windows-1251, no charset in Content-Type, only <meta charset>
+    "/charset/missing": article_html(CYRILLIC_TITLE, [CYRILLIC_TITLE + " " + p for p in
+                                                      paragraphs("cyr")],
+                                     charset="windows-1251").encode("cp1251"),
+    # utf-8 with one stray latin-1 byte
+    "/charset/mixed": article_html("Mixed \u00fcber", paragraphs("mixed")).encode("utf-8")
+                      .replace(b"<h1>", b"<h1>caf\xe9 "),
+    "/html/nul": article_html("Nul bytes", paragraphs("nul")).encode("utf-8")
+                 .replace(b"</p>", b"\x00\x00</p>").replace(b"<body>", b"<body>\x00"),
+    "/html/deep": deep_html().encode("utf-8"),
+    "/binary": random.Random(8).randbytes(64 * 1024),
+}
+
+
 class FaultHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: "FaultServer"
@@ -191,7 +212,7 @@ class FaultHandler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def no_answer(self) -> None:
-        if self.server.stopping.wait(6):
+        if self.server.stopping.wait(12):
             return
         self.send(200, "<html><body>too late</body></html>")
 
@@ -240,29 +261,22 @@ class FaultHandler(BaseHTTPRequestHandler):
                        f'<a href="/list?page={page + 2}">skip</a></body></html>')
 
     def charset_wrong(self) -> None:
-        text = article_html("Caf\u00e9 na\u00efve \u2013 r\u00e9sum\u00e9", paragraphs("cp"),
-                            charset="utf-8")
-        self.send(200, text.encode("cp1252"), "text/html; charset=utf-8")
+        self.send(200, BODIES["/charset/wrong"], "text/html; charset=utf-8")
 
     def charset_missing(self) -> None:
-        title = "\u041d\u043e\u0432\u043e\u0441\u0442\u0438 \u0434\u043d\u044f"  # Новости дня
-        text = article_html(title, [title + " " + p for p in paragraphs("cyr")],
-                            charset="windows-1251")
-        self.send(200, text.encode("cp1251"), "text/html")
+        self.send(200, BODIES["/charset/missing"], "text/html")
 
     def charset_mixed(self) -> None:
-        body = article_html("Mixed \u00fcber", paragraphs("mixed")).encode("utf-8")
-        self.send(200, body.replace(b"<h1>", b"<h1>caf\xe9 "), HTML)
+        self.send(200, BODIES["/charset/mixed"], HTML)
 
     def nul(self) -> None:
-        text = article_html("Nul bytes", paragraphs("nul")).encode("utf-8")
-        self.send(200, text.replace(b"</p>", b"\x00\x00</p>").replace(b"<body>", b"<body>\x00"))
+        self.send(200, BODIES["/html/nul"])
 
     def deep(self) -> None:
-        self.send(200, deep_html())
+        self.send(200, BODIES["/html/deep"])
 
     def binary(self) -> None:
-        self.send(200, random.Random(8).randbytes(64 * 1024))
+        self.send(200, BODIES["/binary"])
 
 
 class FaultServer(ThreadingHTTPServer):
