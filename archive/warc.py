@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
@@ -69,6 +70,31 @@ def warc_date(when: datetime | None = None) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+class GzipRecords:
+    """The stream warcio writes records into: one gzip member per record, at ``level``.
+
+    warcio's own wrapper compresses at level 9 and flushes the file after every
+    record (a write system call each). Here ``flush()`` only ends the gzip member;
+    the file is flushed by :meth:`WarcFileWriter.flush`, which the database calls
+    before it commits rows that point at these bytes. Level 9 gives warcio's bytes.
+    """
+
+    def __init__(self, fh: BinaryIO, level: int = 6) -> None:
+        self.fh = fh
+        self.level = level
+        self._z = None
+
+    def write(self, data: bytes) -> None:
+        if self._z is None:
+            self._z = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.fh.write(self._z.compress(data))
+
+    def flush(self) -> None:
+        if self._z is not None:
+            self.fh.write(self._z.flush())
+            self._z = None
+
+
 def _request_target(url: str) -> str:
     from urllib.parse import urlsplit
 
@@ -93,8 +119,10 @@ class WarcFileWriter:
         worker: str = "",
         max_size: int = 1_000_000_000,
         info: dict[str, str] | None = None,
+        gzip_level: int = 6,
     ) -> None:
         self.directory = Path(directory)
+        self.gzip_level = gzip_level
         self.directory.mkdir(parents=True, exist_ok=True)
         self.rel_dir = rel_dir
         self.prefix = safe_name(prefix)
@@ -124,10 +152,11 @@ class WarcFileWriter:
             name = self._new_name()
         self._name = name
         try:
-            self._fh = open(self.directory / (name + OPEN_SUFFIX), "wb")
+            self._fh = open(self.directory / (name + OPEN_SUFFIX), "wb", buffering=1 << 20)
         except OSError as exc:
             raise WarcWriteError(f"cannot create WARC file in {self.directory}: {exc}") from exc
-        self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
+        self._writer = WARCWriter(GzipRecords(self._fh, self.gzip_level), gzip=False,
+                                  warc_version="1.1")
         info = {"software": "presskeep", "format": "WARC File Format 1.1"}
         info.update(self.info)
         self._write(self._writer.create_warcinfo_record(name, info))
@@ -155,7 +184,10 @@ class WarcFileWriter:
     def flush(self) -> None:
         """Push written records to the OS so rows may point at them."""
         if self._fh is not None:
-            self._fh.flush()
+            try:
+                self._fh.flush()
+            except OSError as exc:
+                raise WarcWriteError(f"cannot write WARC file {self._name}: {exc}") from exc
 
     @property
     def current_file(self) -> str | None:

@@ -8,10 +8,13 @@ from hashlib import blake2b
 from typing import Callable, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from lxml import etree
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
 SCOPES = ("host", "domain", "prefix")
+#: the same query as ``response.xpath("//a/@href").getall()``, without a Selector per link
+_HREFS = etree.XPath("//a/@href", smart_strings=False)
 logger = logging.getLogger(__name__)
 
 
@@ -105,6 +108,7 @@ class LinkFilter:
         self.seen = SeenSet()
         self.scheduled = 0
         self._per_pattern: dict[int, int] = {}  # hash of url_pattern() -> URLs admitted
+        self._decided: set[int] = set()  # hashes of (origin, href) already through admit()
 
     def _pattern_full(self, url: str) -> bool:
         """True once max_per_pattern URLs of ``url``'s pattern were admitted (traps)."""
@@ -122,6 +126,7 @@ class LinkFilter:
         return False
 
     def extract(self, response: TextResponse) -> Iterator[str]:
+        """Every ``<a href>`` of the page, made absolute (the plain path: a Selector per link)."""
         base = get_base_url(response)
         for href in response.xpath("//a/@href").getall():
             yield urljoin(base, href)
@@ -131,10 +136,41 @@ class LinkFilter:
         for raw in urls:
             if self.max_pages and self.scheduled >= self.max_pages:
                 return
-            url = normalize(raw)
-            if url is None or url not in self.scope or not self.seen.add(url):
-                continue
-            if self.max_per_pattern and self._pattern_full(url):
-                continue
-            self.scheduled += 1
-            yield url
+            url = self._admit_one(raw)
+            if url is not None:
+                yield url
+
+    def _admit_one(self, raw: str) -> str | None:
+        url = normalize(raw)
+        if url is None or url not in self.scope or not self.seen.add(url):
+            return None
+        if self.max_per_pattern and self._pattern_full(url):
+            return None
+        self.scheduled += 1
+        return url
+
+    def new_links(self, response: TextResponse) -> Iterator[str]:
+        """``admit(extract(response))``, fast: one XPath over the page's tree (shared with
+        anything else that reads ``response.selector``), and an href seen before on the same
+        origin is dropped before any URL parsing.
+
+        The answer of ``admit()`` for an href is final once given (admitted once, then seen;
+        or invalid / out of scope for ever), and for an href that starts with ``/`` or
+        ``http(s)://`` it depends on the page's base only through its scheme and host, so
+        ``hash(origin + href)`` stands for it.
+        """
+        base = get_base_url(response)
+        parts = urlsplit(base)
+        origin = f"{parts.scheme}://{parts.netloc}\n"
+        decided = self._decided
+        for href in _HREFS(response.selector.root):
+            if self.max_pages and self.scheduled >= self.max_pages:
+                return
+            if href[:1] == "/" or href.startswith(("http://", "https://")):
+                key = hash(origin + href)
+                if key in decided:
+                    continue
+                decided.add(key)
+            url = self._admit_one(urljoin(base, href))
+            if url is not None:
+                yield url

@@ -137,7 +137,11 @@ class NewsSpider(scrapy.Spider):
             yield page_item(response)
         if self.discover:
             yield from self.feed_requests(response)
-        for url in self.links.admit(self.links.extract(response)):
+        if self.settings.getbool("PRESSKEEP_FAST_LINKS", True):
+            found = self.links.new_links(response)
+        else:  # the plain path (tests/test_fastpath.py): a Selector and a urljoin per link
+            found = self.links.admit(self.links.extract(response))
+        for url in found:
             yield self.request(url)
 
     def on_error(self, failure: Failure) -> None:
