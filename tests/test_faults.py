@@ -128,7 +128,7 @@ def test_warc_files_pass_warcio_check(run):
 def test_500_is_retried_then_recorded(run, warc):
     assert [r["status"] for r in run.rows("/status/500")] == [500, 500]  # RETRY_TIMES=1
     assert len(warc[run.base + "/status/500"]) == 2
-    assert "/status/500: HttpError" in run.stderr
+    assert f"HTTP 500 (archived, not followed): {run.base}/status/500" in run.stderr
 
 
 @pytest.mark.parametrize("status", [503, 429])

@@ -45,7 +45,15 @@ class _Threshold(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith("presskeep"):
             return record.levelno >= min(self.level, logging.INFO)
+        if self.level >= logging.WARNING and record.name in _QUIET:
+            return record.levelno >= logging.CRITICAL
         return record.levelno >= self.level
+
+
+#: shown with -v only: retries and robots.txt errors repeat the one line the spider logs for
+#: each failed URL; trafilatura's "discarding data" is about pages that are not articles
+_QUIET = {"scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt",
+          "trafilatura.core"}
 
 
 class _OneLine(logging.Formatter):

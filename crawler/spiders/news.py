@@ -147,6 +147,11 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request
         self.crawler.stats.inc_value("presskeep/pages/failed")
+        response = getattr(failure.value, "response", None)  # HttpError: 4xx/5xx, archived
+        if response is not None:
+            logger.warning("presskeep: HTTP %d (archived, not followed): %s", response.status,
+                           request.url)
+            return
         logger.warning("presskeep: fetch failed: %s: %s", request.url, describe_error(failure.value))
 
     def on_guess_missed(self, failure: Failure) -> None:
