@@ -38,6 +38,7 @@ HANDLER = "crawler.replay.ReplayDownloadHandler"
 #: what a replay changes in the crawl settings (applied at "spider" priority)
 OVERRIDES = {
     "PRESSKEEP_WARC_ENABLED": False, "PRESSKEEP_RUN_COMMAND": "replay",
+    "PRESSKEEP_CLEAN_ENABLED": True,  # replay exists to clean (a `crawl --no-clean` archive too)
     "PRESSKEEP_INCREMENTAL": False, "PRESSKEEP_DISCOVERY": False, "PRESSKEEP_RESUME": False,
     "ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
     "RETRY_ENABLED": False, "REDIRECT_ENABLED": False, "HTTPCACHE_ENABLED": False,
