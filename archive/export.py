@@ -344,17 +344,19 @@ def _record(row: Sequence[Any]) -> list[Any]:
 
 
 # -- writers ------------------------------------------------------------------------
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(ensure_ascii=False) builds one per call
+
 class JsonlWriter:
     def __init__(self, fh: TextIO) -> None:
         self.fh = fh
 
     def write(self, rows: list[list[Any]]) -> None:
-        dumps = json.dumps
+        dumps = _JSON.encode
         lines = []
         for row in rows:
             for i in _TS_INDEXES:
                 row[i] = format_timestamp(row[i])
-            lines.append(dumps(dict(zip(NAMES, row)), ensure_ascii=False))
+            lines.append(dumps(dict(zip(NAMES, row))))
         lines.append("")
         self.fh.write("\n".join(lines))
 
@@ -378,7 +380,7 @@ class CsvWriter:
             for i in _TS_INDEXES:
                 row[i] = format_timestamp(row[i])
             if row[_AUTHORS] is not None:
-                row[_AUTHORS] = json.dumps(row[_AUTHORS], ensure_ascii=False)
+                row[_AUTHORS] = _JSON.encode(row[_AUTHORS])
             lines.append(",".join(map(_csv_field, row)))
         lines.append("")
         self.fh.write("\n".join(lines))
