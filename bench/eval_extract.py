@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.eval_extract -c ours -c trafilatura --half held
     .venv/bin/python -m bench.eval_extract --stages        # ms per stage of ours
 
-Prints body F1 / precision / recall / exact-match and ms per page (median, mean) per set
+Prints body F1 / precision / recall / exact-match and CPU ms per page (median, mean) per set
 and half, plus title / date / author accuracy on naeb-dev. Ground truth is read only here,
 never by the extractors.
 """
@@ -80,9 +80,9 @@ def evaluate(extractor: Extractor, name: str, half: str | None = None,
     """Tallies keyed by '<set>/<half>' for one extractor."""
     tallies: dict[str, Tally] = {}
     for page in load_pages(name, root, half):
-        start = time.perf_counter()
+        start = time.thread_time()
         pred = extractor(page.html, page.url)
-        ms = (time.perf_counter() - start) * 1000
+        ms = (time.thread_time() - start) * 1000
         tally = tallies.setdefault(f"{page.set}/{page.half}", Tally())
         tally.add_body(page.truth.get("articleBody") or "", pred.get("text"), ms)
         if "title" in page.truth:
@@ -96,7 +96,7 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 def format_rows(results: dict[str, dict[str, dict]]) -> list[str]:
     head = (f"{'config':<24}{'set/half':<15}{'pages':>5}  {'F1':>6} {'prec':>6} {'recall':>6} "
-            f"{'exact':>6} {'ms med':>7} {'ms mean':>7}  {'title':>6} {'date':>6} {'author':>6}")
+            f"{'exact':>6} {'cpu ms':>7} {'(mean)':>7}  {'title':>6} {'date':>6} {'author':>6}")
     lines = [head, "-" * len(head)]
     for config, by_key in results.items():
         for key, s in sorted(by_key.items()):

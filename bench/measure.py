@@ -20,6 +20,7 @@ class Run:
     returncode: int = 0
     peak_rss_mb: float = 0.0  # largest single process (wait4 ru_maxrss)
     peak_tree_mb: float = 0.0  # sum over the process tree, sampled every 50 ms
+    cpu_seconds: float = 0.0  # user + system time of the process and its reaped children
     stdout: str = ""
     stderr: str = ""
     extra: dict = field(default_factory=dict)
@@ -76,6 +77,7 @@ def run(label: str, argv: list[str], *, env: dict | None = None, cwd: str | None
         proc.returncode = os.waitstatus_to_exitcode(status)
         result.returncode = proc.returncode
         result.peak_rss_mb = usage.ru_maxrss / 1024
+        result.cpu_seconds = usage.ru_utime + usage.ru_stime
         result.peak_tree_mb = max(peak[0], usage.ru_maxrss * 1024) / 2**20
         out.seek(0)
         err.seek(0)

@@ -75,8 +75,12 @@ def articles(out: Path) -> int:
         conn.close()
 
 
+#: extra -s NAME=VALUE for every presskeep crawl (--set)
+EXTRA_SETTINGS: list[str] = []
+
+
 def crawl(label: str, url: str, out: Path, *extra: str) -> Run:
-    settings = [x for s in CRAWL_SETTINGS for x in ("-s", s)]
+    settings = [x for s in (*CRAWL_SETTINGS, *EXTRA_SETTINGS) for x in ("-s", s)]
     result = run(label, presskeep_argv("crawl", url, "--out", str(out), *settings, *extra),
                  env=env(), cwd=str(ROOT))
     result.extra["pages"] = captures(out)
@@ -118,12 +122,14 @@ def row(r: Run, wget_rate: float | None) -> str:
     ratio = f"{rate(r) / wget_rate:.2f}x" if wget_rate and r.label.startswith(("presskeep", "wget")) else ""
     unit = r.extra.get("unit", "pages")
     status = "" if r.returncode == 0 else f" (exit {r.returncode})"
+    cpu_ms = 1000 * r.cpu_seconds / max(r.extra.get("pages", 0), 1)
     return (f"| {r.label}{status} | {r.extra.get('pages', 0)} {unit} | {r.seconds:.1f} s | "
-            f"{rate(r):.1f} | {ratio} | {r.peak_rss_mb:.0f} MB | {r.peak_tree_mb:.0f} MB |")
+            f"{rate(r):.1f} | {ratio} | {cpu_ms:.1f} ms | {r.peak_rss_mb:.0f} MB | "
+            f"{r.peak_tree_mb:.0f} MB |")
 
 
-HEADER = ("| scenario | work | wall time | per s | vs wget | peak RSS (largest process) "
-          "| peak RSS (tree) |\n|---|---|---|---|---|---|---|")
+HEADER = ("| scenario | work | wall time | per s | vs wget | CPU per unit | peak RSS (largest "
+          "process) | peak RSS (tree) |\n|---|---|---|---|---|---|---|---|")
 
 
 def speed(args, site: Path, work: Path) -> list[Run]:
@@ -187,6 +193,8 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "presskeep-bench")
     parser.add_argument("--keep", action="store_true", help="keep the crawl outputs")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("-s", "--set", dest="pairs", action="append", default=[],
+                        metavar="NAME=VALUE", help="extra setting for the presskeep crawls")
     args = parser.parse_args(argv)
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     args.memory = [int(s) for s in args.memory.split(",") if s]
@@ -196,6 +204,7 @@ def parse_args(argv: list[str] | None = None):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    EXTRA_SETTINGS[:] = args.pairs
     args.cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="run-", dir=args.cache))
     try:

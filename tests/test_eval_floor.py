@@ -22,7 +22,7 @@ BODY_FLOORS = {
     ("naeb-dev", "all"): 0.930,
     ("naeb-dev", "held"): 0.935,
 }
-META_FLOORS = {"title": 0.72, "date": 0.80, "author": 0.65}
+META_FLOORS = {"title": 0.90, "date": 0.80, "author": 0.75}
 
 
 def _summaries(name: str) -> dict[str, dict]:

@@ -13,6 +13,7 @@ from pipelines.clean.readable import readability_html
 
 logger = logging.getLogger(__name__)
 _WS = re.compile(r"\s+")
+PRECISION = True
 BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt",
               "figcaption")
 
@@ -42,7 +43,7 @@ def readability_paragraphs(tree: lxml.html.HtmlElement, url: str | None) -> list
 
 def trafilatura_paragraphs(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
     try:
-        doc = trafilatura.bare_extraction(tree, url=url, fast=True, favor_precision=True,
+        doc = trafilatura.bare_extraction(tree, url=url, fast=True, favor_precision=PRECISION,
                                           with_metadata=False, include_comments=False)
     except (ValueError, TypeError) as exc:
         logger.debug("presskeep: trafilatura failed on %s: %s", url, exc)
@@ -76,8 +77,25 @@ def choose(traf: list[str], read: list[str]) -> list[str]:
     return traf
 
 
+def combine(traf: list[str], read: list[str]) -> list[str]:
+    """Generic line rules on both candidates, then the choice between them."""
+    return choose(boilerplate.filter_paragraphs(traf), boilerplate.filter_paragraphs(read))
+
+
+#: readability runs only when trafilatura's text is outside this share of the page's <p> text
+#: (too little: it may have cut the article short; too much: the text is not in <p>s)
+SECOND_OPINION = (0.7, 1.2)
+
+
+def needs_second_opinion(traf: list[str], tree: lxml.html.HtmlElement) -> bool:
+    """Cheap test of whether trafilatura's paragraphs could be incomplete."""
+    p_text = sum(len(p.text_content()) for p in tree.iter("p"))
+    share = _chars(traf) / max(p_text, 1)
+    return not traf or not SECOND_OPINION[0] <= share <= SECOND_OPINION[1]
+
+
 def body_paragraphs(tree: lxml.html.HtmlElement, url: str | None = None) -> list[str]:
     """The article body of a pruned tree as paragraphs, generic boilerplate removed."""
-    traf = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url))
-    read = boilerplate.filter_paragraphs(readability_paragraphs(tree, url))
-    return choose(traf, read)
+    traf = trafilatura_paragraphs(tree, url)
+    read = readability_paragraphs(tree, url) if needs_second_opinion(traf, tree) else []
+    return combine(traf, read)

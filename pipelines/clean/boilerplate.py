@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import lxml.etree
 import lxml.html
 
 # class/id words that mark page furniture rather than article text
@@ -16,7 +17,8 @@ _FURNITURE = re.compile(
     r"recommended|most-?read|most-?popular|trending|promo|advert|ads?|modal|popup|"
     r"sponsor|outbrain|taboola|comments?|commentlist|disqus|breadcrumbs?|tts|text-?to-?speech|"
     r"audio-?player|podcast-?player|author-?bio|bio-?box|more-?stories|read-?next|up-?next|"
-    r"tags?-?list|post-?tags|skip-?link|visually-?hidden|sr-only)($|[\s_-])",
+    r"tags?-?list|post-?tags|skip-?link|visually-?hidden|sr-only|"
+    r"affiliate-disclosure)($|[\s_-])",
     re.I,
 )
 # weaker words: layout names that article containers sometimes carry too ("l-sidebar-fixed
@@ -27,7 +29,8 @@ _POSITIVE = re.compile(r"article|body|content|story|entry|main|post-?text", re.I
 _DROP_TAGS = {"script", "style", "noscript", "iframe", "button", "svg", "nav", "aside",
               "footer", "audio", "video", "template", "select", "input", "textarea", "label",
               "dialog", "link", "meta", "object", "embed", "canvas", "map"}
-_KEEP_INSIDE = "descendant::article | descendant::main | descendant::*[@itemprop='articleBody']"
+_KEEP_INSIDE = lxml.etree.XPath(
+    "boolean(descendant::article | descendant::main | descendant::*[@itemprop='articleBody'])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # lines that are player/furniture whatever the template
@@ -48,6 +51,16 @@ _LINE_PATTERNS = [
         r"^(click|tap) here to .{0,120}$",
         r"^(advertisement|ad|sponsored content)\s*[-–—]?\s*(scroll|continue).{0,40}$",
         r"^(photo|image|credit|source)s?\s*:\s*\S.{0,60}$",
+        # newsletter and affiliate boxes inside the article column
+        r"^(sign up|subscribe|get|join)\b.{0,160}\b(newsletters?|inbox|e-?mails?)\b.{0,120}$",
+        r"^.{0,80}\bnewsletter may contain\b.{0,300}$",
+        r"^.{0,80}\b(has|have) affiliate (partnerships|links)\b.{0,200}$",
+        r"^.{0,120}\bwe (may )?(receive|earn|get) (a )?(small )?(compensation|commission)\b.{0,200}$",
+        # a paragraph that is only a date line or a tweet signature
+        r"^((published|updated|posted|last updated)\s*:?\s*)?((mon|tues|wednes|thurs|fri|satur|sun)"
+        r"day,?\s+)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+        r"\s+(\d{1,2},?\s+)?\d{4}[\s,]*(\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?)?[\s,]*\w{0,4}$",
+        r"^[—–-]\s*.{1,80}\(@\w+\)\s+\w+\.? \d{1,2}, \d{4}$",
     )
 ]
 _TIME_SUFFIX = re.compile(r"\b\d+\s*(seconds?|minutes?|mins?|hours?|hrs?|days?)\s*(ago)?\s*[-–—]\s*$",
@@ -89,9 +102,7 @@ def _is_furniture(el: lxml.html.HtmlElement) -> bool:
 
 def _weight(el: lxml.html.HtmlElement) -> int:
     """Characters of text outside links: what a container would contribute to an article."""
-    total = sum(len(t) for t in el.itertext())
-    links = sum(len(t) for a in el.iter("a") for t in a.itertext())
-    return total - links
+    return len(el.text_content()) - sum(len(a.text_content()) for a in el.iter("a"))
 
 
 class _Pruner:
@@ -125,7 +136,7 @@ class _Pruner:
 
     def is_furniture(self, el: lxml.html.HtmlElement) -> bool:
         if el.tag == "form" or _is_furniture(el):
-            return not el.xpath(_KEEP_INSIDE) and _weight(el) < self.MAX_SHARE * self.total
+            return not _KEEP_INSIDE(el) and _weight(el) < self.MAX_SHARE * self.total
         return False
 
     def run(self) -> lxml.html.HtmlElement:
