@@ -40,10 +40,12 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.asyncio import create_looping_call, sleep
-from scrapy.utils.defer import _schedule_coro
+from scrapy.utils.defer import _schedule_coro, maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
+from twisted.internet.defer import DeferredLock
 
+from archive.warc import safe_name
 from crawler.links import Scope, normalize
 
 logger = logging.getLogger(__name__)
@@ -132,7 +134,7 @@ def default_worker_id() -> str:
 
 def shard_dir(out: str | Path, worker: str) -> Path:
     """Where one worker writes: ``OUT/shards/<worker id>/`` (``warc/`` and ``presskeep.db``)."""
-    return Path(out) / "shards" / worker
+    return Path(out) / "shards" / safe_name(worker)  # "../x" stays inside OUT/shards
 
 
 def configure(settings) -> Path:
@@ -532,6 +534,7 @@ class HostSlots:
         self.lease_ms = int((settings.getfloat("DOWNLOAD_TIMEOUT") + 30) * 1000)
         self._acquire = frontier.server.register_script(_ACQUIRE)
         self._serial = 0
+        self._locks: dict[str, DeferredLock] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "HostSlots":
@@ -541,7 +544,18 @@ class HostSlots:
         return cls(crawler, frontier)
 
     async def process_request(self, request: Request) -> None:
+        """Wait for a cluster-wide slot; one request per host and worker asks Redis at a time."""
         host = urlsplit(request.url).hostname or ""
+        lock = self._locks.setdefault(host, DeferredLock())
+        await maybe_deferred_to_future(lock.acquire())
+        try:
+            await self._take_slot(request, host)
+        finally:
+            lock.release()
+            if not lock.locked and not lock.waiting:
+                self._locks.pop(host, None)
+
+    async def _take_slot(self, request: Request, host: str) -> None:
         self._serial += 1
         holder = f"{self.frontier.worker}:{self._serial}"
         waited = False
@@ -558,7 +572,7 @@ class HostSlots:
             if not waited:
                 self.crawler.stats.inc_value("presskeep/redis/slot_waits")
                 waited = True
-            await sleep((wait_ms if wait_ms > 0 else 20 + 30 * random.random()) / 1000)
+            await sleep((wait_ms if wait_ms > 0 else 5 + 10 * random.random()) / 1000)
 
     def release(self, request: Request) -> None:
         slot = request.meta.pop("_presskeep_slot", None)

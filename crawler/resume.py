@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from archive.warc import safe_name
+
 logger = logging.getLogger("presskeep.resume")
 
 JOB_DIR = "job"
@@ -37,7 +39,7 @@ class CrawlBusy(Exception):
 def crawl_lock(out: Path, worker: str = "") -> Iterator[Path]:
     """Hold ``OUT/crawl.lock`` (one per worker id) for the duration; CrawlBusy if taken."""
     out.mkdir(parents=True, exist_ok=True)
-    path = out / (f"crawl-{worker}.lock" if worker else LOCK_FILE)
+    path = out / (f"crawl-{safe_name(worker)}.lock" if worker else LOCK_FILE)  # no ../
     fh = open(path, "a+")
     try:
         try:

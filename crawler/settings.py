@@ -38,6 +38,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.incremental.IncrementalMiddleware": 940,
     "crawler.capture.CaptureMiddleware": 950,
     "crawler.guard.AddressGuard": 960,  # last before the network: sees redirects too
+    # Scrapy's, with concurrent first requests to a host obeying robots.txt too
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsTxt": 100,
 }
 EXTENSIONS = {
     "crawler.session.ArchiveSession": 0,

@@ -69,6 +69,11 @@ def article_html(title: str, paras: list[str], *, canonical: str | None = None,
             f"<article><h1>{html.escape(title)}</h1>{body}{extra_body}</article></body></html>")
 
 
+#: an article whose title and body try HTML and SQL injection (security tests)
+HOSTILE_TITLE = '</title><script>alert("pk-title")</script>\'); DROP TABLE articles; --'
+HOSTILE = article_html(HOSTILE_TITLE, paragraphs("hostile"),
+                       extra_body='<script>document.title="pwned"</script>'
+                                  '<img src="x" onerror="alert(1)">')
 STORY = article_html("Harbour budget approved", paragraphs("story-one"), canonical="/story/one")
 MIRROR = article_html("Harbour budget approved", paragraphs("story-one"))
 
@@ -168,6 +173,7 @@ class FaultHandler(BaseHTTPRequestHandler):
             "/binary": self.binary, "/mirror/story-one": lambda: self.send(200, MIRROR),
             "/private/secret": lambda: self.send(200, "<html><body>secret</body></html>"),
             "/ok": lambda: self.send(200, article_html("Fine", paragraphs("ok"))),
+            "/hostile": lambda: self.send(200, HOSTILE),
             "/pdf": lambda: self.send(200, b"%PDF-1.1\n%%EOF\n", "application/pdf"),
             "/missing": lambda: self.send(404, "<html><body>Not found</body></html>"),
             "/undecodable": lambda: self.send(200, bytes(range(128, 256)) * 64,
