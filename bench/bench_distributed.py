@@ -16,12 +16,18 @@ after the cluster ran dry, so two times are reported:
   crawl itself.
 
 Speed-up is pages/s (span) of N workers over pages/s (span) of 1 worker.
+"crawler CPU" is the user+system CPU time the crawl processes used (their
+cleaning workers included): with N workers on N free cores, span x cores
+bounds it; far less means the workers waited (for the machine, or each other).
+The load average before and after is printed: other work on the machine
+takes cores away from the workers.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -65,17 +71,25 @@ def shard_stats(dbs: list[Path]) -> dict:
     return {"pages": sum(per), "per_worker": per, "span": span}
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def single(url: str, out: Path, settings: list[str]) -> dict:
+    cpu = children_cpu()
     started = time.monotonic()
     proc = subprocess.run(argv("crawl", url, "--out", str(out), *settings), env=env(),
                           cwd=ROOT, capture_output=True, text=True)
     wall = time.monotonic() - started
     result = shard_stats([out / "presskeep.db"])
-    return {**result, "wall": wall, "rc": proc.returncode, "label": "1 process (no Redis)"}
+    return {**result, "wall": wall, "rc": proc.returncode, "label": "1 process (no Redis)",
+            "cpu": children_cpu() - cpu}
 
 
 def cluster(url: str, out: Path, workers: int, settings: list[str], work: Path) -> dict:
     with RedisServer(work / f"redis-{workers}") as redis:
+        cpu = children_cpu()
         started = time.monotonic()
         procs = []
         for i in range(workers):
@@ -86,11 +100,12 @@ def cluster(url: str, out: Path, workers: int, settings: list[str], work: Path) 
                 env=env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
         codes = [p.wait() for p in procs]
         wall = time.monotonic() - started
+        cpu = children_cpu() - cpu
         for p in procs:
             p.stderr.close()
     result = shard_stats(sorted(out.glob("shards/*/presskeep.db")))
     label = f"{workers} Redis worker{'s' if workers > 1 else ''}"
-    return {**result, "wall": wall, "rc": max(codes), "label": label}
+    return {**result, "wall": wall, "rc": max(codes), "label": label, "cpu": cpu}
 
 
 def env() -> dict:
@@ -98,8 +113,8 @@ def env() -> dict:
 
 
 def report(results: list[dict], base: dict) -> str:
-    lines = ["| run | pages | pages per worker | wall | span | pages/s (span) | speed-up |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| run | pages | pages per worker | wall | span | pages/s (span) | speed-up "
+             "| crawler CPU |", "|---|---|---|---|---|---|---|---|"]
     base_rate = base["pages"] / base["span"] if base["span"] else 0
     for r in results:
         rate = r["pages"] / r["span"] if r["span"] else 0
@@ -107,7 +122,7 @@ def report(results: list[dict], base: dict) -> str:
         status = "" if r["rc"] == 0 else f" (exit {r['rc']})"
         lines.append(f"| {r['label']}{status} | {r['pages']} | "
                      f"{' / '.join(map(str, r['per_worker']))} | {r['wall']:.1f} s | "
-                     f"{r['span']:.1f} s | {rate:.1f} | {speed} |")
+                     f"{r['span']:.1f} s | {rate:.1f} | {speed} | {r['cpu']:.0f} s |")
     return "\n".join(lines)
 
 
@@ -123,6 +138,7 @@ def parse_args(args: list[str] | None = None):
 
 def main(args: list[str] | None = None) -> int:
     opts = parse_args(args)
+    load = f"{os.getloadavg()[0]:.1f}"
     site, count = ensure_site(opts.cache, opts.articles)
     settings = [x for s in (*BASE_SETTINGS, *opts.pairs) for x in ("-s", s)]
     with tempfile.TemporaryDirectory(prefix="presskeep-dist-") as tmp, Nginx(site) as server:
@@ -132,6 +148,7 @@ def main(args: list[str] | None = None) -> int:
                    cluster(url, work / "one", 1, settings, work),
                    cluster(url, work / "many", opts.workers, settings, work)]
     print(f"site: {count} pages ({opts.articles} articles), {os.cpu_count()} cores, "
+          f"load average before/after: {load} / {os.getloadavg()[0]:.1f}, "
           f"settings: {' '.join(opts.pairs) or 'defaults'}")
     print(report(results, results[1]))
     return 0 if all(r["rc"] == 0 for r in results) else 1
