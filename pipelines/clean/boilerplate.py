@@ -76,6 +76,14 @@ _TAIL_HEADING = re.compile(
 )
 
 
+# an author bio closing the article: "Jane Doe is a senior editor at Example, covering ..."
+_BIO = re.compile(
+    r"^(?!(He|She|They|It|I|We|This|That)\s)([A-Z][\w.'’-]+\s){1,4}(is|was|has been) "
+    r"(an? |the )?([\w-]+ ){0,4}(?i:writer|editor|reporter|journalist|correspondent|columnist|"
+    r"contributor|producer|critic|author|freelancer)\b.{0,400}$")
+TAIL_BIO_WINDOW = 3
+
+
 def _attrs(el: lxml.html.HtmlElement) -> str:
     return " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
 
@@ -161,7 +169,7 @@ def is_tail_heading(line: str) -> bool:
 
 
 def filter_paragraphs(paragraphs: list[str]) -> list[str]:
-    """Drop furniture lines; cut at a furniture heading in the second half of the text."""
+    """Drop furniture lines; cut at a furniture heading in the second half; drop a closing bio."""
     total = sum(len(p) for p in paragraphs)
     seen = 0
     for index, para in enumerate(paragraphs):
@@ -169,4 +177,6 @@ def filter_paragraphs(paragraphs: list[str]) -> list[str]:
             paragraphs = paragraphs[:index]
             break
         seen += len(para)
-    return [p for p in paragraphs if not is_boilerplate_line(p)]
+    kept = [p for p in paragraphs if not is_boilerplate_line(p)]
+    tail = len(kept) - TAIL_BIO_WINDOW
+    return [p for i, p in enumerate(kept) if i < max(tail, 1) or not _BIO.match(p)]
