@@ -577,6 +577,9 @@ def _run(conn: sqlite3.Connection, target: Path | None, opts: ExportOptions,
         if not result.rows:
             raise ExportError("no articles match the filters")
         result.files = output.commit()
+    except BrokenPipeError:
+        output.abort()
+        raise  # the reader of stdout went away (`| head`): the CLI ends quietly
     except OSError as exc:
         output.abort()
         raise ExportError(f"cannot write {target or 'stdout'}: {exc.strerror or exc}") from exc

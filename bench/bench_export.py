@@ -53,7 +53,7 @@ def _rows(n: int, seed: int):
     rng = random.Random(seed)
     vocab = ["".join(rng.choices("abcdefghijklmnoprstuvwy", k=rng.randint(2, 9))) for _ in range(6000)]
     pool = [" ".join(rng.choices(vocab, k=rng.randint(8, 20))).capitalize() + "."
-            for _ in range(30000)]
+            for _ in range(max(1000, min(30000, 2 * n)))]
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     recent: list[tuple[str, str]] = []
     versions: dict[str, int] = {}

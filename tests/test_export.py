@@ -337,3 +337,22 @@ def test_minhash_estimates_jaccard_and_bands_favour_recall():
         assert abs(est - truth) < 0.12, (changed, truth, est)
     bands, rows = lsh_bands(0.9, 128)
     assert bands * rows <= 128 and 1 - (1 - 0.9 ** rows) ** bands >= 0.95
+
+
+def test_cli_stdout_reader_going_away_is_quiet(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from bench.bench_export import generate
+    from tests.conftest import ROOT
+
+    root = generate(tmp_path / "big", 2500)  # two fetch batches
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "export", "--out", str(root),
+                             "--format", "jsonl", "-o", "-"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert json.loads(proc.stdout.readline())["id"] == 1
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == b""

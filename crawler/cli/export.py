@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -86,7 +87,11 @@ def export_cmd(out, fmt, output, sites, languages, since, until, date_field, min
             total = count_matching(conn, filters)
         finally:
             conn.close()
-    with progress_bar(total) as progress:
-        result = export(out, output, opts, progress=progress)
+    try:
+        with progress_bar(total) as progress:
+            result = export(out, output, opts, progress=progress)
+    except BrokenPipeError:  # `presskeep export -o - | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     click.echo(summary(result, opts.format, output), err=True)
 
