@@ -64,7 +64,10 @@ def parse_timestamp(value: str | None) -> datetime | None:
             return None
     if dt.tzinfo is None:
         return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+    try:
+        return dt.astimezone(timezone.utc)
+    except (OverflowError, ValueError):  # year 1 or 9999 pushed out of range by its offset
+        return None
 
 
 def _parse_loose(value: str) -> datetime | None:
@@ -223,9 +226,13 @@ def _execute(conn: sqlite3.Connection, sql: str, params: list[Any]) -> sqlite3.C
     try:
         return conn.execute(sql, params)
     except sqlite3.OperationalError as exc:
-        if "fts5" in str(exc) or "MATCH" in str(exc):
-            raise ExportError(f"bad --query: {exc}") from exc
-        raise ExportError(f"cannot read the archive: {exc}") from exc
+        raise _read_error(exc) from exc
+
+
+def _read_error(exc: sqlite3.OperationalError) -> ExportError:
+    if "fts5" in str(exc) or "MATCH" in str(exc):
+        return ExportError(f"bad --query: {exc}")
+    return ExportError(f"cannot read the archive: {exc}")
 
 
 # -- near-duplicate detection -------------------------------------------------------
@@ -532,7 +539,7 @@ def iter_batches(conn: sqlite3.Connection, opts: ExportOptions,
         try:
             raw = cursor.fetchmany(opts.batch_size)
         except sqlite3.OperationalError as exc:
-            raise ExportError(f"cannot read the archive: {exc}") from exc
+            raise _read_error(exc) from exc
         if not raw:
             return
         matched = len(raw)
