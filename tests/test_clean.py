@@ -81,3 +81,46 @@ def test_degenerate_input(body):
     doc = extract(body, "https://x.test/")
     assert doc.paragraphs == [] or isinstance(doc.paragraphs, list)
     assert doc.page_type in {"article", "hub", "other"}
+
+
+def test_closing_author_bio_is_dropped_only_at_the_end():
+    body = [f"Paragraph {i} of the story, with enough words to look like prose here." for i in
+            range(6)]
+    bio = "Jane Doe is a senior editor at Example News, covering courts and crime."
+    assert filter_paragraphs(body + [bio]) == body
+    assert filter_paragraphs([bio] + body) == [bio] + body
+    assert filter_paragraphs(body + ["He was a reporter in the 1990s."]) == body + [
+        "He was a reporter in the 1990s."]
+
+
+@pytest.mark.parametrize("raw, names", [
+    ("By Jane Doe and John Roe, Reuters", ["Jane Doe", "John Roe"]),
+    ("Chris E. Hayner, Tom Caswell", ["Chris E. Hayner", "Tom Caswell"]),
+    ("Najib Jobain, Associated Press", ["Najib Jobain"]),
+    ("December 22, 2023 3:00 AM", []),
+    ("https://example.test/staff/jane", []),
+])
+def test_author_names(raw, names):
+    from pipelines.clean.people import split_names
+
+    assert split_names(raw) == names
+
+
+@pytest.mark.parametrize("raw, iso", [
+    ("2026-11-24T09:12:00Z", "2026-11-24T09:12:00+00:00"),
+    ("12/20/2023 20:41:43", "2023-12-20T20:41:43"),
+    ("2023-12-20", "2023-12-20"),
+    ("yesterday", None),
+])
+def test_dates_normalised(raw, iso):
+    from pipelines.clean.dates import normalize
+
+    assert normalize(raw) == iso
+
+
+def test_url_date():
+    from pipelines.clean.dates import url_date
+
+    assert url_date("https://x.test/news/2023/12/19/story") == "2023-12-19"
+    assert url_date("https://x.test/2023-12-19/story") == "2023-12-19"
+    assert url_date("https://x.test/2023/13/40/story") is None
