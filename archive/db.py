@@ -84,6 +84,21 @@ def connect(path: str | Path, *, create: bool = True, timeout: float = 5.0) -> s
     return db
 
 
+def preflight(root: str | Path) -> None:
+    """Raise DatabaseError now if ROOT's database cannot be opened, migrated and written to."""
+    path = Path(root) / DB_NAME
+    if not path.exists():
+        return
+    db = connect(path)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(f"database {path} is in use by another process ({exc})") from exc
+    finally:
+        db.conn.close()
+
+
 def migrate(db: sqlite_utils.Database, path: Path | str = "") -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:

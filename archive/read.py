@@ -34,19 +34,31 @@ def _url(record) -> str:
 
 
 def iter_responses(path: str | os.PathLike) -> Iterator[ArchivedResponse]:
-    """Every response record in ``path``; raises WarcReadError at the first unreadable byte."""
+    """Every sound response record in ``path``; raises WarcReadError at the first unreadable
+    byte, or after the last record when a record failed its digests (it is not yielded)."""
     try:
         fh = open(path, "rb")
     except OSError as exc:
         raise WarcReadError(f"cannot open {path}: {exc}") from exc
+    bad: list[str] = []
+    is_warc = str(path).lower().endswith((".warc", ".warc.gz"))
     with fh:
-        it = ArchiveIterator(fh, check_digests=False)
+        it = ArchiveIterator(fh, check_digests=True)
         try:
             for record in it:
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                body = record.content_stream().read()
+                if record.rec_type is None or (record.format != "warc" and is_warc):
+                    raise ArchiveLoadFailed("truncated or not a WARC record")  # a torn tail
+                wanted = record.rec_type == "response" and record.http_headers is not None
+                body = record.content_stream().read() if wanted else b""
                 it.read_to_end(record)
+                if getattr(record.raw_stream, "limit", 0) > 0:  # ended before Content-Length
+                    raise ArchiveLoadFailed("the file ends inside a record (truncated)")
+                if not wanted:
+                    continue
+                if record.digest_checker.passed is False:
+                    bad.append(f"offset {it.get_record_offset()}: "
+                               f"{'; '.join(record.digest_checker.problems)}")
+                    continue
                 headers = record.http_headers
                 yield ArchivedResponse(
                     url=_url(record), status=int(headers.get_statuscode() or 0),
@@ -58,6 +70,9 @@ def iter_responses(path: str | os.PathLike) -> Iterator[ArchivedResponse]:
                 )
         except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
             raise WarcReadError(f"{path}: unreadable after offset {it.offset}: {exc}") from exc
+    if bad:
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise WarcReadError(f"{path}: record at {bad[0]}{more}")
 
 
 def iter_html_responses(path: str | os.PathLike) -> Iterator[ArchivedResponse]:

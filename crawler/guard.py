@@ -72,7 +72,7 @@ def parse_mode(value) -> str:
     text = str(value).strip().lower()
     text = {"1": "true", "yes": "true", "0": "false", "no": "false"}.get(text, text)
     if text not in MODES:
-        raise NotConfigured(f"PRESSKEEP_ALLOW_PRIVATE must be auto, True or False, not {value!r}")
+        raise ValueError(f"PRESSKEEP_ALLOW_PRIVATE must be auto, True or False, not {value!r}")
     return text
 
 
@@ -91,7 +91,11 @@ class AddressGuard:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "AddressGuard":
-        mode = parse_mode(crawler.settings.get("PRESSKEEP_ALLOW_PRIVATE", "auto"))
+        try:
+            mode = parse_mode(crawler.settings.get("PRESSKEEP_ALLOW_PRIVATE", "auto"))
+        except ValueError as exc:  # never let a typo open the guard
+            logger.warning("presskeep: %s; refusing every non-public address", exc)
+            mode = "false"
         if mode == "true":
             raise NotConfigured("PRESSKEEP_ALLOW_PRIVATE is True: private addresses allowed")
         return cls(crawler, mode)

@@ -55,6 +55,8 @@ def test_resolve_literals_and_names_without_network():
                                         ("0", "false"), ("yes", "true")])
 def test_allow_private_values(value, mode):
     assert parse_mode(value) == mode
+    with pytest.raises(ValueError):
+        parse_mode("sometimes")  # the guard then refuses every non-public address
 
 
 def test_strict_guard_refuses_a_loopback_seed_before_connecting(faults, tmp_path):

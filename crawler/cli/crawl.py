@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from archive.db import preflight
 from crawler.cli.app import fail, main, out_option, setup_logging
 from crawler.links import SCOPES
 
@@ -144,6 +145,7 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
     settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
     if not resume or redis_url:  # with --redis the queue lives in Redis, not in a JOBDIR
         settings.set("PRESSKEEP_RESUME", False, priority="cmdline")
+    preflight(written)  # a newer, corrupt or locked database: one line now, not a traceback
     stats = run_locked(settings, written, run_args,
                        {"urls": seeds, "scope": scope, "max_pages": max_pages})
     click.echo(summary(stats, written), err=True)

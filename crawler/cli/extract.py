@@ -53,6 +53,6 @@ def extract(paths, url):
                 sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
         except (OSError, EOFError, WarcReadError) as exc:
-            fail(f"cannot read {path}: {exc}")
+            fail(str(exc) if isinstance(exc, WarcReadError) else f"cannot read {path}: {exc}")
     if not count:
         fail("no HTML pages found")
