@@ -124,3 +124,16 @@ def test_url_date():
     assert url_date("https://x.test/news/2023/12/19/story") == "2023-12-19"
     assert url_date("https://x.test/2023-12-19/story") == "2023-12-19"
     assert url_date("https://x.test/2023/13/40/story") is None
+
+
+@pytest.mark.parametrize("line, drop", [
+    ("Copyright 2024 Nexstar Media Inc. All rights reserved.", True),
+    ("Copyright law is changing fast.", False),
+    ("Article continues below this ad", True),
+    ("WATCH: the video", True),
+    ("Watchdog groups said the plan was flawed.", False),
+    ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", True),
+    ("Updated at 1:23 p.m.", True),
+])
+def test_more_line_rules(line, drop):
+    assert is_boilerplate_line(line) is drop

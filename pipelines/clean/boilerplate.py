@@ -61,6 +61,17 @@ _LINE_PATTERNS = [
         r"day,?\s+)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
         r"\s+(\d{1,2},?\s+)?\d{4}[\s,]*(\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?)?[\s,]*\w{0,4}$",
         r"^[—–-]\s*.{1,80}\(@\w+\)\s+\w+\.? \d{1,2}, \d{4}$",
+        # copyright, "continues below" markers, filing lines, social and tip prompts
+        r"^(copyright|©|\(c\))\s*(\d{4}|.{0,80}\ball rights reserved).{0,200}$",
+        r"^.{0,80}\ball rights reserved\b.{0,200}$",
+        r"^(article|story) continues (below|after).{0,40}$",
+        r"^filed under\s*:.{0,200}$",
+        r"^(reading time|read time|tempo de leitura|temps de lecture|lesezeit)\s*:?.{0,30}$",
+        r"^follow .{0,60} on (twitter|facebook|instagram|x|youtube|tiktok|linkedin|threads)\b.{0,120}$",
+        r"^(have|got) a (news )?tip\?.{0,200}$",
+        r"^(see more|don'?t miss|watch|also see|more on this)(\s*[:|].{0,160})?$",
+        r"^(updated|published|posted|last updated)( at| on)?\s*:?\s*.{0,40}\d{1,2}[:.]\d{2}\s*"
+        r"([ap]\.?m\.?)?\.?\s*\w{0,4}$",
     )
 ]
 _TIME_SUFFIX = re.compile(r"\b\d+\s*(seconds?|minutes?|mins?|hours?|hrs?|days?)\s*(ago)?\s*[-–—]\s*$",
@@ -71,7 +82,8 @@ _TAIL_HEADING = re.compile(
     r"(stories|news|articles|posts|videos|headlines|reads|from [\w .'-]{1,40})$|"
     r"^(you (may|might) (also )?like|read next|up next|most (read|popular|viewed)|"
     r"more from [\w .'-]{1,40}|(leave a|post a|add a) (comment|reply)|comments?( \(\d+\))?|"
-    r"\d+ comments?|related( content| coverage| reading)?|what to read next)\s*:?$",
+    r"\d+ comments?|related( content| coverage| reading)?|what to read next|stay connected)"
+    r"\s*(:|\.\.\.|…)?$",
     re.I,
 )
 
