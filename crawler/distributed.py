@@ -57,6 +57,12 @@ if #item == 0 then return nil end
 redis.call('HSET', KEYS[2], item[1], item[2])
 return item[1]
 """
+_ENQUEUE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+if tonumber(ARGV[4]) > 0 and redis.call('INCR', KEYS[3]) > tonumber(ARGV[4]) then return 2 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
 _REQUEUE = """
 if ARGV[1] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
 local flat = redis.call('HGETALL', KEYS[2])
@@ -219,6 +225,7 @@ class LeasingScheduler(Scheduler):
         instance.worker = crawler.settings.get("PRESSKEEP_WORKER_ID")
         instance.max_pages = crawler.settings.getint("PRESSKEEP_MAX_PAGES")
         instance._pop = instance.server.register_script(_POP_AND_LEASE)
+        instance._enqueue = instance.server.register_script(_ENQUEUE)
         return instance
 
     @property
@@ -249,18 +256,25 @@ class LeasingScheduler(Scheduler):
         return self.frontier is None or not self.frontier.is_lost
 
     def enqueue_request(self, request: Request) -> bool:
+        """Dupefilter, page budget and queue in one atomic step: a worker killed in between
+        can never leave a URL marked as seen but not queued."""
         if not self._alive():
             return False
         try:
-            if not request.dont_filter and self.df.request_seen(request):
-                self.stats.inc_value("presskeep/redis/duplicates")
-                return False
-            if self.max_pages and self.server.incr(self.keys.pages) > self.max_pages:
-                self.stats.inc_value("presskeep/redis/over_budget")
-                return False
-            self.queue.push(request)
+            if request.dont_filter:
+                self.queue.push(request)
+                outcome = 1
+            else:
+                outcome = self._enqueue(
+                    keys=[self.df.key, self.queue.key, self.keys.pages],
+                    args=[self.df.request_fingerprint(request), -request.priority,
+                          self.queue._encode_request(request), self.max_pages])
         except redis.RedisError as exc:
             self._lost(exc)
+            return False
+        if outcome != 1:
+            self.stats.inc_value("presskeep/redis/duplicates" if outcome == 0
+                                 else "presskeep/redis/over_budget")
             return False
         self.stats.inc_value("presskeep/redis/enqueued")
         return True
