@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 
 #: settings recorded in each warcinfo record because they shape what was captured
 CAPTURE_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DEPTH_LIMIT", "PRESSKEEP_SCOPE",
-                    "PRESSKEEP_MAX_PAGES", "PRESSKEEP_MAX_RESPONSE_SIZE", "DOWNLOAD_MAXSIZE")
+                    "PRESSKEEP_MAX_PAGES", "PRESSKEEP_MAX_RESPONSE_SIZE", "DOWNLOAD_MAXSIZE",
+                    "PRESSKEEP_MAX_PER_PATTERN", "PRESSKEEP_ALLOW_PRIVATE")
 
 
 def warcinfo(settings) -> dict[str, str]:

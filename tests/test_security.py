@@ -122,7 +122,8 @@ def test_robots_txt_obeyed_by_default_and_recorded(faults, hostile_crawl):
                  [faults.base_url + "/private/%"])
     assert len(rows) == 3
     assert all("Forbidden by robots.txt" in (r["error"] or "") for r in rows)
-    assert "robots: obey" in warcinfo(hostile_crawl)
+    info = warcinfo(hostile_crawl)
+    assert "robots: obey" in info and "setting-PRESSKEEP_ALLOW_PRIVATE: auto" in info
 
 
 def test_robots_txt_off_is_recorded_and_names_stay_safe(faults, tmp_path):
