@@ -513,6 +513,8 @@ class Output:
         self._close_writer()
         for temp, final in self.temps:
             os.replace(temp, final)
+        if self.opts.shard_size and self.out is not None:
+            _warn_stale_shards(self.out, len(self.temps))
         return [final for _, final in self.temps]
 
     def abort(self) -> None:
@@ -522,6 +524,15 @@ class Output:
             pass
         for temp, _ in self.temps:
             temp.unlink(missing_ok=True)
+
+
+def _warn_stale_shards(out: Path, count: int) -> None:
+    """Shards past this export's last one are left from an earlier, bigger export."""
+    stale = shard_path(out, count)
+    if stale.exists():
+        logger.warning("presskeep: %s and later shards are from an earlier export; "
+                       "remove them before reading %s", stale, shard_path(out, 0).name.replace(
+                           "-00000", "-*"))
 
 
 def _text_writer(fmt: str, fh: TextIO):

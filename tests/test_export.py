@@ -195,7 +195,7 @@ def test_near_dedup_earliest_capture_wins_over_id_order(tmp_path):
 
 
 # -- shards, atomic output ------------------------------------------------------------
-def test_shards(archive, tmp_path):
+def test_shards(archive, tmp_path, caplog):
     out = tmp_path / "s.parquet"
     result = export(archive, out, ExportOptions(format="parquet", shard_size=2))
     names = [p.name for p in result.files]
@@ -203,6 +203,8 @@ def test_shards(archive, tmp_path):
     assert [pq.read_metadata(p).num_rows for p in result.files] == [2, 2, 1]
     assert pq.read_table(tmp_path, schema=arrow_schema()).num_rows == 5
     assert not out.exists() and not list(tmp_path.glob(".*part*"))
+    export(archive, out, ExportOptions(format="parquet", shard_size=4))
+    assert "s-00002.parquet and later shards are from an earlier export" in caplog.text
 
 
 def test_failure_leaves_no_partial_file(archive, tmp_path):
