@@ -141,7 +141,7 @@ class AddressGuard:
 
     def process_response(self, request: Request, response: Response) -> Response:
         """The address really connected to must pass too (DNS can change in between)."""
-        if response.ip_address is not None:
+        if response.ip_address is not None and not request.meta.get("proxy"):  # not a proxy's
             bad = self.refused(k for k in [address_kind(response.ip_address)] if k)
             if bad:
                 self.refuse(request, str(response.ip_address), bad)
