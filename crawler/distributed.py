@@ -84,6 +84,15 @@ if tonumber(ARGV[3]) > 0 then
 end
 return 0
 """
+_RENEW = """
+local t = redis.call('TIME')
+local until_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, 'XX', until_ms, ARGV[i + 1])
+  redis.call('PEXPIRE', key, ARGV[1])
+end
+return #KEYS
+"""
 _CLEAR_IF_LAST = """
 if redis.call('ZCARD', KEYS[1]) > 0 or redis.call('LLEN', KEYS[2]) > 0 then return 0 end
 if #redis.call('KEYS', ARGV[1]) > 0 or #redis.call('KEYS', ARGV[2]) > 0 then return 0 end
@@ -328,6 +337,7 @@ class RedisFrontier:
         self.last_busy = time.monotonic()
         self.seed_count = -1
         self.guard_hosts: set[str] = set()
+        self.slots: HostSlots | None = None  # set by the HostSlots middleware
         self.ticks = 0
         self._task = create_looping_call(self.tick)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -400,6 +410,8 @@ class RedisFrontier:
     def heartbeat(self) -> None:
         self.server.set(self.keys.worker(self.worker), f"{socket.gethostname()} {os.getpid()}",
                         ex=self.ttl)
+        if self.slots is not None:
+            self.slots.renew()
 
     def _requeue_keys(self, worker: str) -> list[str]:
         return [self.keys.requests, self.keys.inflight(worker), self.keys.worker(worker)]
@@ -533,9 +545,10 @@ class HostSlots:
 
     Before a request goes out, the worker takes one of the host's
     ``CONCURRENT_REQUESTS_PER_DOMAIN`` slots (a sorted set of holders whose
-    scores are expiry times, so a dead worker's slots free themselves) and
-    the host's next start time must have passed (``DOWNLOAD_DELAY`` after the
-    previous start, by any worker). The clock is Redis's own.
+    scores are expiry times, renewed with every heartbeat, so a dead worker's
+    slots free themselves after PRESSKEEP_REDIS_WORKER_TTL) and the host's
+    next start time must have passed (``DOWNLOAD_DELAY`` after the previous
+    start, by any worker). The clock is Redis's own.
     """
 
     def __init__(self, crawler: Crawler, frontier: RedisFrontier) -> None:
@@ -545,10 +558,13 @@ class HostSlots:
         self.keys = frontier.keys
         self.limit = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
         self.delay_ms = int(settings.getfloat("DOWNLOAD_DELAY") * 1000)
-        self.lease_ms = int((settings.getfloat("DOWNLOAD_TIMEOUT") + 30) * 1000)
+        self.lease_ms = frontier.ttl * 1000
         self._acquire = frontier.server.register_script(_ACQUIRE)
+        self._renew = frontier.server.register_script(_RENEW)
         self._serial = 0
         self._locks: dict[str, DeferredLock] = {}
+        self.held: dict[str, str] = {}  # holder -> host
+        frontier.slots = self
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "HostSlots":
@@ -571,7 +587,7 @@ class HostSlots:
 
     async def _take_slot(self, request: Request, host: str) -> None:
         self._serial += 1
-        holder = f"{self.frontier.worker}:{self._serial}"
+        holder = f"{self.frontier.worker}:{os.getpid()}:{self._serial}"
         waited = False
         while not self.frontier.is_lost:
             try:
@@ -582,6 +598,7 @@ class HostSlots:
                 return
             if wait_ms == 0:
                 request.meta["_presskeep_slot"] = (host, holder)
+                self.held[holder] = host
                 return
             if not waited:
                 self.crawler.stats.inc_value("presskeep/redis/slot_waits")
@@ -590,12 +607,21 @@ class HostSlots:
 
     def release(self, request: Request) -> None:
         slot = request.meta.pop("_presskeep_slot", None)
+        if slot is not None:
+            self.held.pop(slot[1], None)
         if slot is None or self.frontier.is_lost:
             return
         try:
             self.frontier.server.zrem(self.keys.host(slot[0])[0], slot[1])
         except redis.RedisError as exc:
             self.frontier.lost(exc)
+
+    def renew(self) -> None:
+        """Keep the slots this worker holds for another TTL (called with each heartbeat)."""
+        if self.held:
+            holders = list(self.held)
+            self._renew(keys=[self.keys.host(self.held[h])[0] for h in holders],
+                        args=[self.lease_ms, *holders])
 
     def process_response(self, request: Request, response):
         self.release(request)

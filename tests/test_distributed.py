@@ -207,6 +207,9 @@ def test_killed_worker_loses_nothing(site, baseline, tmp_path):
         results = finish(workers)
     for code, err in results:
         assert code == 0, err
+    assert "in-flight requests of an earlier run of worker victim are back" in results[0][1] \
+        or "worker victim is gone" in results[1][1]
+    assert not list(out.glob("shards/*/warc/*.open")), "the restarted victim finished its WARC"
     merged = tmp_path / "merged"
     presskeep("merge", str(out / "shards"), "--out", str(merged), check=True)
     assert articles(merged / "presskeep.db") >= articles(baseline / "presskeep.db")
