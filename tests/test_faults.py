@@ -257,3 +257,26 @@ def test_same_article_under_many_urls_is_stored_once(run):
 def test_robots_txt_is_obeyed(run):
     row, = run.rows("/private/secret")
     assert row["status"] is None and "Forbidden by robots.txt" in row["error"]
+
+
+@pytest.mark.parametrize("batch", [1, 200])  # rows already written, or still buffered
+@pytest.mark.parametrize("order", [("amp", "canonical", "mirror"), ("canonical", "amp", "mirror"),
+                                   ("mirror", "amp", "canonical")])
+def test_store_keeps_one_row_under_the_canonical_url(tmp_path, order, batch):
+    from archive.db import Store
+
+    canon = "http://n.example/story/one"
+    urls = {"canonical": (canon, canon), "amp": ("http://n.example/amp/story/one", canon),
+            "mirror": ("http://n.example/mirror", "http://n.example/mirror")}
+    store = Store.open(tmp_path, batch)
+    kept = [store.add_unique_article({"url": urls[k][0], "canonical_url": urls[k][1],
+                                      "text_hash": "h1", "warc_offset": n, "title": "T"})
+            for n, k in enumerate(order)]
+    store.close()
+    assert kept == [True, False, False]
+    rows = query(tmp_path / "presskeep.db", "SELECT url, warc_offset FROM articles")
+    assert len(rows) == 1
+    # the canonical URL wins unless the copy without a canonical link was stored first
+    expected = urls["mirror"][0] if order[0] == "mirror" else canon
+    assert rows[0]["url"] == expected
+    assert rows[0]["warc_offset"] == order.index("canonical" if expected == canon else "mirror")
