@@ -139,12 +139,12 @@ class Store:
     def start_run(self, command: str, args: dict[str, Any]) -> int:
         row = {"started": utcnow(), "command": command, "args": json.dumps(args, default=str),
                "outcome": "running"}
-        with self.db.conn:
+        with self.db.atomic():
             return self.db["runs"].insert(row).last_pk
 
     def finish_run(self, run_id: int, stats: dict[str, Any], outcome: str) -> None:
         self.flush()
-        with self.db.conn:
+        with self.db.atomic():
             self.db["runs"].update(run_id, {"ended": utcnow(), "outcome": outcome,
                                             "stats": json.dumps(stats, default=str)})
 
@@ -196,7 +196,7 @@ class Store:
         if "id" not in dup:  # still in the buffer
             dup.update(moved)
             return
-        with self.db.conn:
+        with self.db.atomic():
             self.db["articles"].update(dup["id"], moved)
 
     def _maybe_flush(self) -> None:
@@ -211,7 +211,7 @@ class Store:
         captures, articles = self._captures, self._articles
         self._captures, self._articles = [], []
         self._pending_hashes = {}
-        with self.db.conn:
+        with self.db.atomic():  # one transaction per batch
             if captures:
                 self.db["captures"].insert_all(captures)
             for row in articles:

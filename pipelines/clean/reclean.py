@@ -98,7 +98,7 @@ def _update(doc: Extraction) -> dict:
 
 
 def _write(db, updates: list[tuple[int, dict]]) -> None:
-    with db.conn:
+    with db.atomic():
         for row_id, values in updates:
             sets = ", ".join(f"{k} = ?" for k in values)
             db.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*values.values(), row_id])
