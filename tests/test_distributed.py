@@ -253,3 +253,9 @@ def test_merge_bad_input(tmp_path):
     proc = presskeep("merge", str(tmp_path), "--out", str(tmp_path / "merged"))
     assert proc.returncode == 1
     assert proc.stderr.startswith("presskeep: error: no shard"), proc.stderr
+
+
+def test_crawl_without_urls_needs_redis(tmp_path):
+    proc = presskeep("crawl", "--out", str(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("presskeep: error: give at least one URL"), proc.stderr
