@@ -259,3 +259,21 @@ def test_crawl_without_urls_needs_redis(tmp_path):
     proc = presskeep("crawl", "--out", str(tmp_path))
     assert proc.returncode == 2
     assert proc.stderr.startswith("presskeep: error: give at least one URL"), proc.stderr
+
+
+def test_merge_sums_learned_site_models(tmp_path):
+    from archive.db import Store
+    from archive.sitemodels import save_model_json
+    from pipelines.clean.sitemodel import SiteModel
+
+    for i, pages in enumerate((3, 5)):
+        store = Store.open(tmp_path / "shards" / f"w{i}")
+        store.finish_run(store.start_run("crawl", {"worker": i}), {}, "finished")
+        model = SiteModel(site="news.test", pages=pages, blocks={"k": [pages, pages]})
+        save_model_json(store.db, "news.test", pages, model.to_json())
+        store.close()
+    presskeep("merge", str(tmp_path / "shards"), "--out", str(tmp_path / "m"), check=True)
+    presskeep("merge", str(tmp_path / "shards"), "--out", str(tmp_path / "m"), check=True)
+    row = query(tmp_path / "m" / "presskeep.db", "SELECT pages, model FROM sites")[0]
+    merged = SiteModel.from_json(row["model"])
+    assert (row["pages"], merged.pages, merged.blocks["k"]) == (8, 8, [8, 8])
