@@ -33,7 +33,10 @@ def stage_times(html: bytes, url: str | None) -> dict[str, float]:
     gate, times["gate"] = _timed(body.needs_second_opinion, traf, pruned)
     read, times["readability"] = (_timed(body.readability_paragraphs, pruned, url) if gate
                                   else ([], 0.0))
-    _, times["choose+filter"] = _timed(body.combine, traf, read)
+    best, times["choose+filter"] = _timed(body.combine, traf, read)
+    times["trafilatura-balanced"] = 0.0
+    if gate and best == body.boilerplate.filter_paragraphs(traf):
+        _, times["trafilatura-balanced"] = _timed(body.trafilatura_paragraphs, pruned, url, False)
     times["total"] = sum(times.values())
     return times
 
@@ -46,7 +49,7 @@ def main(sets: list[str] | None = None) -> int:
                 rows.setdefault(stage, []).append(ms)
         sys.stdout.write(f"{name}: CPU ms per page (median / mean)\n")
         for stage, values in rows.items():
-            sys.stdout.write(f"  {stage:<14}{statistics.median(values):7.1f} "
+            sys.stdout.write(f"  {stage:<22}{statistics.median(values):7.1f} "
                              f"{statistics.mean(values):7.1f}\n")
     return 0
 

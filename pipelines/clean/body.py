@@ -41,9 +41,12 @@ def readability_paragraphs(tree: lxml.html.HtmlElement, url: str | None) -> list
     return html_blocks(readability_html(tree, url))
 
 
-def trafilatura_paragraphs(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
+def trafilatura_paragraphs(tree: lxml.html.HtmlElement, url: str | None,
+                           precision: bool | None = None) -> list[str]:
+    """trafilatura's core extractor (fast mode) on our pruned tree."""
+    precision = PRECISION if precision is None else precision
     try:
-        doc = trafilatura.bare_extraction(tree, url=url, fast=True, favor_precision=PRECISION,
+        doc = trafilatura.bare_extraction(tree, url=url, fast=True, favor_precision=precision,
                                           with_metadata=False, include_comments=False)
     except (ValueError, TypeError) as exc:
         logger.debug("presskeep: trafilatura failed on %s: %s", url, exc)
@@ -95,7 +98,16 @@ def needs_second_opinion(traf: list[str], tree: lxml.html.HtmlElement) -> bool:
 
 
 def body_paragraphs(tree: lxml.html.HtmlElement, url: str | None = None) -> list[str]:
-    """The article body of a pruned tree as paragraphs, generic boilerplate removed."""
+    """The article body of a pruned tree as paragraphs, generic boilerplate removed.
+
+    trafilatura (precision mode) alone when its text looks complete; otherwise readability
+    is asked, and if readability does not win either, trafilatura in balanced mode.
+    """
     traf = trafilatura_paragraphs(tree, url)
-    read = readability_paragraphs(tree, url) if needs_second_opinion(traf, tree) else []
-    return combine(traf, read)
+    if not needs_second_opinion(traf, tree):
+        return boilerplate.filter_paragraphs(traf)
+    best = combine(traf, readability_paragraphs(tree, url))
+    if best and best == boilerplate.filter_paragraphs(traf):
+        balanced = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url, False))
+        best = choose(best, balanced)
+    return best
