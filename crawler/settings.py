@@ -72,6 +72,7 @@ PRESSKEEP_CLEAN_WORKERS = -1  # -1: one per CPU core; 0: clean in the crawl proc
 PRESSKEEP_CLEAN_ENABLED = True  # False (`crawl --no-clean`): archive only, clean later by replay
 PRESSKEEP_FAST_LINKS = True  # links: one XPath on the shared tree, seen hrefs dropped unparsed
 PRESSKEEP_PROGRESS_INTERVAL = 5.0
+PRESSKEEP_SITE_MODEL_ENABLED = True  # learn each site's recurring boilerplate and drop it
 PRESSKEEP_SCOPE = "host"
 PRESSKEEP_MAX_PAGES = 0  # 0: no limit
 

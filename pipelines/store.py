@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import multiprocessing
@@ -14,13 +13,53 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from pipelines.clean import Extraction, extract
+from pipelines.clean.reclean import text_hash
+from pipelines.clean.sitemodel import SiteModel, load_site_model, save_site_model
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ArticlePipeline", "SiteModels", "article_row", "text_hash"]
 
-def text_hash(text: str) -> str:
-    """Hash of the whitespace- and case-normalised text (for change detection and dedup)."""
-    return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
+
+class SiteModels:
+    """Each site's learned boilerplate: loaded from SQLite on first use, saved back.
+
+    Learning happens here, in the crawl process, on the paragraphs the cleaning
+    workers return, so every worker's pages teach one model per site.
+    """
+
+    def __init__(self, db, save_every: int = 50) -> None:
+        self.db = db
+        self.save_every = save_every
+        self.models: dict[str, SiteModel] = {}
+        self.unsaved: dict[str, int] = {}
+
+    def get(self, site: str) -> SiteModel:
+        if site not in self.models:
+            self.models[site] = load_site_model(self.db, site)
+        return self.models[site]
+
+    def apply(self, doc: Extraction) -> int:
+        """Learn from ``doc``, drop its learned boilerplate; how many paragraphs went."""
+        if not doc.site:
+            return 0
+        model = self.get(doc.site)
+        model.observe(doc.paragraphs)
+        before = len(doc.paragraphs)
+        doc.paragraphs = model.filter(doc.paragraphs)
+        self.unsaved[doc.site] = self.unsaved.get(doc.site, 0) + 1
+        if self.unsaved[doc.site] >= self.save_every:
+            self.save(doc.site)
+        return before - len(doc.paragraphs)
+
+    def save(self, site: str) -> None:
+        save_site_model(self.db, site, self.models[site])
+        self.unsaved[site] = 0
+
+    def save_all(self) -> None:
+        for site, count in list(self.unsaved.items()):
+            if count:
+                self.save(site)
 
 
 def article_row(doc: Extraction, capture: dict, run_id: int | None) -> dict:
@@ -52,6 +91,8 @@ class ArticlePipeline:
         self.session = session
         self.stats = crawler.stats
         self.pool = make_pool(crawler.settings.getint("PRESSKEEP_CLEAN_WORKERS"))
+        self.site_models = (SiteModels(session.store.db) if
+                            crawler.settings.getbool("PRESSKEEP_SITE_MODEL_ENABLED") else None)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArticlePipeline":
@@ -85,6 +126,10 @@ class ArticlePipeline:
         if not doc.is_article:
             self.stats.inc_value(f"presskeep/clean/dropped/{doc.page_type}")
             return item
+        if self.site_models is not None:
+            removed = self.site_models.apply(doc)
+            if removed:
+                self.stats.inc_value("presskeep/clean/site_model/removed", removed)
         row = article_row(doc, item["capture"], self.session.run_id)
         if not self.session.store.add_unique_article(row):
             self.stats.inc_value("presskeep/articles/duplicates")  # same text under another URL
@@ -96,3 +141,5 @@ class ArticlePipeline:
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.site_models is not None:
+            self.site_models.save_all()

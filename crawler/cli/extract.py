@@ -28,22 +28,42 @@ def _pages_from_file(path: Path) -> Iterator[tuple[str | None, bytes]]:
     yield None, data
 
 
+def _site_models(out: Path | None):
+    """The archive's stored site models (read-only use), or None without --out."""
+    if out is None:
+        return None
+    from archive.db import DB_NAME, connect
+    from pipelines.store import SiteModels
+
+    if not (out / DB_NAME).exists():
+        fail(f"no archive database at {out / DB_NAME}")
+    return SiteModels(connect(out / DB_NAME, create=False))
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--url", default=None, help="The URL the saved page came from (helps metadata).")
-def extract(paths, url):
+@click.option("--out", "out", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Archive whose learned site boilerplate to apply (OUT/presskeep.db).")
+def extract(paths, url, out):
     """Clean saved pages (.html, .html.gz) or WARC files into JSON Lines on stdout.
 
-    Example: presskeep extract page.html.gz crawl.warc.gz > articles.jsonl
+    With --out, the boilerplate presskeep learned for each page's site while
+    crawling OUT is removed too.
+
+    Example: presskeep extract page.html.gz crawl.warc.gz --out data > articles.jsonl
     """
     from pipelines.clean import extract as clean
 
+    models = _site_models(out)
     count = 0
     for path in paths:
         try:
             for page_url, body in _pages_from_file(path):
                 try:
                     doc = clean(body, page_url or url)
+                    if models is not None and doc.site:
+                        doc.paragraphs = models.get(doc.site).filter(doc.paragraphs)
                 except Exception as exc:  # one bad page: say so, go on
                     click.echo(f"presskeep: cannot clean {page_url or path}: {exc}", err=True)
                     continue

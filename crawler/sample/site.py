@@ -19,6 +19,8 @@ from datetime import datetime, timedelta, timezone
 TEMPLATES = ("ghana", "daily", "wire")
 SECTIONS = ("politics", "business", "sport")
 SITE_NAME = "Sample News"
+# A template line no generic rule knows: only the learned site model removes it.
+DESK_LINE = "Reporting by the Sample News desk; editing by the night team."
 
 _SUBJECTS = ["The finance minister", "Local farmers", "The city council", "Health officials",
              "A group of students", "The national team", "Opposition lawmakers", "Traders in the market",
@@ -148,7 +150,7 @@ def render_article(a: Article, articles: list[Article]) -> str:
         main = (f'<article><h1>{_e(a.title)}</h1>{byline}'
                 '<div class="share-bar"><a href="#">Share on Facebook</a> <a href="#">Share on X</a>'
                 '</div>'
-                f'{_body_html(a)}'
+                f'{_body_html(a)}<p>{DESK_LINE}</p>'
                 '<div class="newsletter-box"><p>Sign up for our newsletter to get the top stories '
                 'every morning.</p></div></article>'
                 f'<aside><h3>Most Read</h3><ol>{latest}</ol></aside>')
@@ -156,7 +158,7 @@ def render_article(a: Article, articles: list[Article]) -> str:
         main = ('<div class="cookie-banner"><p>We use cookies to improve your experience on our '
                 'site.</p></div>'
                 f'<main><h1>{_e(a.title)}</h1>{byline}<p>Listen to this article</p>'
-                f'{_body_html(a)}<h3>Related</h3><ul>{latest}</ul></main>')
+                f'{_body_html(a)}<p>{DESK_LINE}</p><h3>Related</h3><ul>{latest}</ul></main>')
     return f"{head}<body>{_nav()}{main}{_footer()}</body></html>"
 
 

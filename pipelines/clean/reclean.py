@@ -37,7 +37,7 @@ class RecleanStats:
 
 
 def text_hash(text: str) -> str:
-    """Same normalisation as ``pipelines.store.text_hash`` (kept Scrapy-free here)."""
+    """Hash of the whitespace- and case-normalised text (change detection and dedup)."""
     return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
 
 
