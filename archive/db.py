@@ -148,6 +148,17 @@ class Store:
             self.db["runs"].update(run_id, {"ended": utcnow(), "outcome": outcome,
                                             "stats": json.dumps(stats, default=str)})
 
+    def mark_interrupted(self, command: str = "crawl") -> int:
+        """Runs of ``command`` still 'running' died without closing (kill, power loss).
+
+        Call only while holding the archive's crawl lock, so none of them is alive.
+        """
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE runs SET outcome = 'interrupted', ended = ? "
+                "WHERE outcome = 'running' AND command = ?", [utcnow(), command])
+        return cursor.rowcount
+
     # -- rows ---------------------------------------------------------------
     def add_capture(self, row: dict[str, Any]) -> None:
         self._captures.append(row)

@@ -121,6 +121,8 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(big_site, tmp_pa
     assert_archive_whole(out)
     runs = query(out / "presskeep.db", "SELECT outcome FROM runs ORDER BY id")
     assert runs[-1]["outcome"] == "finished"
+    # killed runs are closed as 'interrupted' by the next run; none stays 'running'
+    assert {r["outcome"] for r in runs[:-1]} <= {"interrupted", "finished", "shutdown"}
 
 
 def check_archive_rows_only(out: Path) -> bool:

@@ -62,12 +62,23 @@ def run_crawl(settings, spider_kwargs: dict) -> dict:
     return crawler.stats.get_stats() if crawler.stats else {}
 
 
+def mark_interrupted_runs(out: Path) -> None:
+    """Close the `runs` rows of crawls that were killed here (we hold the lock now)."""
+    from archive.db import DB_NAME, Store, connect
+
+    if (out / DB_NAME).exists():
+        store = Store(connect(out / DB_NAME))
+        store.mark_interrupted("crawl")
+        store.db.conn.close()
+
+
 def run_locked(settings, out: Path, run_args: dict, spider_kwargs: dict) -> dict:
     """Run the crawl holding OUT's lock, with a resumable Scrapy job under OUT/job."""
     from crawler.resume import CrawlBusy, crawl_lock, finish_job, prepare_job
 
     try:
         with crawl_lock(out, settings.get("PRESSKEEP_WORKER_ID")):
+            mark_interrupted_runs(out)
             jobdir = None
             if not settings.get("JOBDIR"):
                 jobdir = prepare_job(out, run_args, settings.getbool("PRESSKEEP_RESUME"))
