@@ -19,7 +19,7 @@ from crawler.sample.server import serve
 
 def crawl(base_url: str, out: Path) -> int:
     cmd = [sys.executable, "-m", "crawler.cli", "crawl", base_url + "/", "--out", str(out),
-           "-s", "PRESSKEEP_ALLOW_PRIVATE=True", "-s", "PRESSKEEP_PROGRESS_INTERVAL=1"]
+           "-s", "PRESSKEEP_PROGRESS_INTERVAL=1"]
     print("$ presskeep crawl", base_url + "/", "--out", out, flush=True)
     return subprocess.call(cmd)
 
@@ -41,8 +41,8 @@ def show_seed(out: Path) -> bool:
     print("and a 'Latest Stories' list with '38 minutes -' times), as cleaned:\n")
     print(f"  title:     {title}\n  authors:   {', '.join(json.loads(authors))}\n"
           f"  published: {published}\n  words:     {words}\n  record:    {warc_file} @ {offset}\n")
-    for para in text.split("\n\n"):
-        print(textwrap.indent(textwrap.fill(para, 88), "  | "))
+    paragraphs = [textwrap.indent(textwrap.fill(p, 88), "  | ") for p in text.split("\n\n")]
+    print("\n  |\n".join(paragraphs))
     return True
 
 
@@ -53,7 +53,9 @@ Open the outputs:
   datasette {out}/presskeep.db                      # pip install datasette
   .venv/bin/warcio check {out}/warc/*.warc.gz       # validate the WARC files
   .venv/bin/presskeep serve --out {out}             # browse and search (127.0.0.1)
-  wb-manager init demo && wb-manager add demo {out}/warc/*.warc.gz && wayback   # pywb replay
+  .venv/bin/presskeep wacz --out {out} -o demo.wacz # WACZ for ReplayWeb.page
+  make pywb && .venv-pywb/bin/wb-manager init demo && \
+    .venv-pywb/bin/wb-manager add demo {out}/warc/*.warc.gz && .venv-pywb/bin/wayback   # pywb
 """)
 
 
