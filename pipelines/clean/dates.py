@@ -7,6 +7,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from pipelines.clean.html import meta_values
+
 logger = logging.getLogger(__name__)
 _PUBLISHED_META = ("article:published_time", "datePublished", "og:published_time",
                    "published_time", "pubdate", "publishdate", "publish-date", "sailthru.date",
@@ -44,7 +46,7 @@ def normalize(value: Any) -> str | None:
 def _meta(tree, keys: tuple[str, ...]) -> str | None:
     for key in keys:
         for attr in ("property", "name", "itemprop"):
-            for value in tree.xpath(f'//meta[@{attr}="{key}"]/@content'):
+            for value in meta_values(tree, attr, key):
                 found = normalize(value)
                 if found:
                     return found

@@ -6,7 +6,11 @@ import lxml.etree
 import lxml.html
 from w3lib.encoding import html_to_unicode
 
-_PARSER = lxml.html.HTMLParser(remove_comments=True, huge_tree=True, recover=True)
+# lxml.html's parser picks each element's class in a Python callback (form, input, label…
+# subclasses) every time an element is touched from Python; one C-level default class
+# (HtmlElement: text_content, drop_tree, …) is all we use and saves ~10 % of cleaning time.
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, huge_tree=True, recover=True)
+_PARSER.set_element_class_lookup(lxml.etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement))
 
 
 def decode_html(body: bytes, encoding: str | None = None, content_type: str | None = None) -> str:
@@ -25,3 +29,25 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
         return lxml.html.document_fromstring(html, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError):
         return None
+
+
+_META_ATTRS = ("property", "name", "itemprop", "http-equiv")
+_meta_cache: tuple = (None, {})
+
+
+def meta_values(tree: lxml.html.HtmlElement, attr: str, key: str) -> list[str]:
+    """``//meta[@attr=key]/@content`` from one index built per tree (one pass, not one per key)."""
+    global _meta_cache
+    cached_tree, index = _meta_cache
+    if cached_tree is not tree:
+        index = {}
+        for el in tree.iter("meta"):
+            content = el.get("content")
+            if content is None:
+                continue
+            for name in _META_ATTRS:
+                value = el.get(name)
+                if value is not None:
+                    index.setdefault((name, value), []).append(content)
+        _meta_cache = (tree, index)
+    return index.get((attr, key), [])

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from pipelines.clean import dates, people
+from pipelines.clean.html import meta_values
 from pipelines.clean.jsonld import ld_article, ld_type
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def clean_text(text: Any) -> str | None:
 def meta(tree, *keys: str) -> str | None:
     for key in keys:
         for attr in ("property", "name", "itemprop", "http-equiv"):
-            found = tree.xpath(f'//meta[@{attr}="{key}"]/@content')
+            found = meta_values(tree, attr, key)
             if found and clean_text(found[0]):
                 return clean_text(found[0])
     return None

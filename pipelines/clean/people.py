@@ -6,6 +6,8 @@ import html as htmllib
 import re
 from typing import Any
 
+from pipelines.clean.html import meta_values
+
 _WS = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
 _SPLIT = re.compile(r"\s*(?:,|;|\||&|•|\b(?:[Aa]nd|AND|und|et|y|e)\b)\s*")
@@ -57,7 +59,7 @@ def _meta_authors(tree) -> list[str]:
     for key in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author",
                 "byl", "citation_author"):
         for attr in ("name", "property"):
-            for value in tree.xpath(f'//meta[@{attr}="{key}"]/@content'):
+            for value in meta_values(tree, attr, key):
                 names = split_names(value)
                 if names:
                     return names
