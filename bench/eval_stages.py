@@ -34,9 +34,6 @@ def stage_times(html: bytes, url: str | None) -> dict[str, float]:
     read, times["readability"] = (_timed(body.readability_paragraphs, pruned, url) if gate
                                   else ([], 0.0))
     best, times["choose+filter"] = _timed(body.combine, traf, read)
-    times["trafilatura-balanced"] = 0.0
-    if gate and best == body.boilerplate.filter_paragraphs(traf):
-        _, times["trafilatura-balanced"] = _timed(body.trafilatura_paragraphs, pruned, url, False)
     times["total"] = sum(times.values())
     return times
 

@@ -1,4 +1,8 @@
-"""The article body: readability and trafilatura on one pruned tree, then a choice and filter."""
+"""The article body: readability and trafilatura on one pruned tree, then a choice and filter.
+
+A third opinion (trafilatura in balanced mode on gated pages) was tried and removed: it
+changed no tune-half page of either set (docs/cleaning.md).
+"""
 
 from __future__ import annotations
 
@@ -101,13 +105,9 @@ def body_paragraphs(tree: lxml.html.HtmlElement, url: str | None = None) -> list
     """The article body of a pruned tree as paragraphs, generic boilerplate removed.
 
     trafilatura (precision mode) alone when its text looks complete; otherwise readability
-    is asked, and if readability does not win either, trafilatura in balanced mode.
+    is asked and wins when it found clearly more of the same article.
     """
     traf = trafilatura_paragraphs(tree, url)
     if not needs_second_opinion(traf, tree):
         return boilerplate.filter_paragraphs(traf)
-    best = combine(traf, readability_paragraphs(tree, url))
-    if best and best == boilerplate.filter_paragraphs(traf):
-        balanced = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url, False))
-        best = choose(best, balanced)
-    return best
+    return combine(traf, readability_paragraphs(tree, url))

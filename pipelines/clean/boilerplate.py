@@ -51,6 +51,10 @@ _LINE_PATTERNS = [
         r"^(click|tap) here to .{0,120}$",
         r"^(advertisement|ad|sponsored content)\s*[-–—]?\s*(scroll|continue).{0,40}$",
         r"^(photo|image|credit|source)s?\s*:\s*\S.{0,60}$",
+        # a photo caption: a line ending in a parenthesised picture credit
+        r"^.{0,400}\((photo|image|credit|pictured)[^()]{0,100}\)\.?$",
+        r"^.{0,400}\([^()]{0,60}\b(getty images|ap photo|reuters|afp|istock|shutterstock)\b"
+        r"[^()]{0,60}\)\.?$",
         # newsletter and affiliate boxes inside the article column
         r"^(sign up|subscribe|get|join)\b.{0,160}\b(newsletters?|inbox|e-?mails?)\b.{0,120}$",
         r"^.{0,80}\bnewsletter may contain\b.{0,300}$",
