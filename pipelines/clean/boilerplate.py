@@ -51,6 +51,9 @@ _LINE_PATTERNS = [
         r"^(click|tap) here to .{0,120}$",
         r"^(advertisement|ad|sponsored content)\s*[-–—]?\s*(scroll|continue).{0,40}$",
         r"^(photo|image|credit|source)s?\s*:\s*\S.{0,60}$",
+        # a teaser headline tagged with its media type: "… jibe [INSIGHT]", "… Finale [Watch]"
+        r"^.{10,200}\[(video|watch|photos?|pics|pictures|gallery|insight|reaction|listen|poll|"
+        r"live|analysis|latest)\]\W{0,3}$",
         # a photo caption: a line ending in a parenthesised picture credit
         r"^.{0,400}\((photo|image|credit|pictured)[^()]{0,100}\)\.?$",
         r"^.{0,400}\([^()]{0,60}\b(getty images|ap photo|reuters|afp|istock|shutterstock)\b"
