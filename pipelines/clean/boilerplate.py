@@ -67,7 +67,6 @@ _LINE_PATTERNS = [
         r"^((published|updated|posted|last updated)\s*:?\s*)?((mon|tues|wednes|thurs|fri|satur|sun)"
         r"day,?\s+)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
         r"\s+(\d{1,2},?\s+)?\d{4}[\s,]*(\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?)?[\s,]*\w{0,4}$",
-        r"^[—–-]\s*.{1,80}\(@\w+\)\s+\w+\.? \d{1,2}, \d{4}$",
         # copyright, "continues below" markers, filing lines, social and tip prompts
         r"^(copyright|©|\(c\))\s*(\d{4}|.{0,80}\ball rights reserved).{0,200}$",
         r"^.{0,80}\ball rights reserved\b.{0,200}$",
