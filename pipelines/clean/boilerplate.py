@@ -54,10 +54,6 @@ _LINE_PATTERNS = [
         # a teaser headline tagged with its media type: "… jibe [INSIGHT]", "… Finale [Watch]"
         r"^.{10,200}\[(video|watch|photos?|pics|pictures|gallery|insight|reaction|listen|poll|"
         r"live|analysis|latest)\]\W{0,3}$",
-        # a photo caption: a line ending in a parenthesised picture credit
-        r"^.{0,400}\((photo|image|credit|pictured)[^()]{0,100}\)\.?$",
-        r"^.{0,400}\([^()]{0,60}\b(getty images|ap photo|reuters|afp|istock|shutterstock)\b"
-        r"[^()]{0,60}\)\.?$",
         # newsletter and affiliate boxes inside the article column
         r"^(sign up|subscribe|get|join)\b.{0,160}\b(newsletters?|inbox|e-?mails?)\b.{0,120}$",
         r"^.{0,80}\bnewsletter may contain\b.{0,300}$",
