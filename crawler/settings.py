@@ -38,6 +38,11 @@ DEPTH_PRIORITY = 0
 CONCURRENT_ITEMS = 4
 
 # -- components ---------------------------------------------------------------
+# Scrapy's HTTP/1.1 handler with a connection pool that keeps its connections (crawler/keepalive.py)
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.keepalive.KeepAliveHTTP11Handler",
+    "https": "crawler.keepalive.KeepAliveHTTP11Handler",
+}
 DOWNLOADER_MIDDLEWARES = {
     "crawler.incremental.IncrementalMiddleware": 940,
     "crawler.capture.CaptureMiddleware": 950,
@@ -70,6 +75,7 @@ PRESSKEEP_DB_BATCH_SIZE = 200
 PRESSKEEP_FLUSH_INTERVAL = 5.0
 PRESSKEEP_CLEAN_WORKERS = -1  # -1: one per CPU core; 0: clean in the crawl process
 PRESSKEEP_CLEAN_ENABLED = True  # False (`crawl --no-clean`): archive only, clean later by replay
+PRESSKEEP_KEEPALIVE_PER_HOST = 0  # idle connections kept per host (0: 2x per-host concurrency)
 PRESSKEEP_FAST_LINKS = True  # links: one XPath on the shared tree, seen hrefs dropped unparsed
 PRESSKEEP_PROGRESS_INTERVAL = 5.0
 PRESSKEEP_SITE_MODEL_ENABLED = True  # learn each site's recurring boilerplate and drop it
