@@ -137,3 +137,43 @@ def test_url_date():
 ])
 def test_more_line_rules(line, drop):
     assert is_boilerplate_line(line) is drop
+
+
+@pytest.mark.parametrize("line, drop", [
+    ("China furious at Macron for Hong Kong protest jibe [INSIGHT]", True),
+    ("'The Voice:' Dan + Shay Bring 'Bigger Houses' to Show Finale [Watch]", True),
+    ("Lakers vs Nets: NBA make final decision on game amid China turmoil [VIDEO]", True),
+    ("The ruling [Ni'matul Ukhuwah hal. 41]", False),
+    ('"[We] have agreed to grant all licenses," the label said.', False),
+    # a tweet's attribution stays with the tweet's text
+    ("— Mike Beauvais (@MikeBeauvais) November 18, 2019", False),
+])
+def test_tagged_teasers_and_tweet_attributions(line, drop):
+    assert is_boilerplate_line(line) is drop
+
+
+def test_meta_index_and_element_class():
+    from pipelines.clean.html import meta_values, parse_html
+
+    tree = parse_html('<html><head><meta property="og:title" content="A &amp; B">'
+                      '<meta name="author" content="Jane Doe"><meta name="author" content="X">'
+                      '</head><body><form><input name="q"></form><p>Hi <b>there</b></p></body></html>')
+    assert meta_values(tree, "property", "og:title") == ["A & B"]
+    assert meta_values(tree, "name", "author") == ["Jane Doe", "X"]
+    assert meta_values(tree, "name", "missing") == []
+    other = parse_html('<html><head><meta name="author" content="Other"></head></html>')
+    assert meta_values(other, "name", "author") == ["Other"]
+    assert tree.find(".//p").text_content() == "Hi there"
+    tree.find(".//form").drop_tree()
+    assert tree.find(".//form") is None
+
+
+def test_body_is_trafilatura_text_and_empty_stays_empty():
+    from pipelines.clean.body import body_paragraphs
+    from pipelines.clean.html import parse_html
+
+    one = "The council approved the budget after a long debate about the new library. " * 3
+    two = "Opponents said the money should go to road repairs before any new building. " * 3
+    tree = parse_html(f"<html><body><div><p>{one}</p><p>{two}</p></div></body></html>")
+    assert body_paragraphs(tree) == [one.strip(), two.strip()]
+    assert body_paragraphs(parse_html("<html><body><div></div></body></html>")) == []
