@@ -1,9 +1,4 @@
-"""The article body: trafilatura on our pruned tree, readability as the fallback, line rules.
-
-Two second opinions were tried and removed because neither changed the tune halves' scores
-(docs/cleaning.md): readability replacing trafilatura's text when it was clearly longer and
-covering, and trafilatura in balanced mode on pages whose text looked incomplete.
-"""
+"""The article body: readability and trafilatura on one pruned tree, then a choice and filter."""
 
 from __future__ import annotations
 
@@ -60,13 +55,59 @@ def trafilatura_paragraphs(tree: lxml.html.HtmlElement, url: str | None,
     return [p for p in (_norm(line) for line in text.split("\n")) if p]
 
 
+_WORD = re.compile(r"\w+")
+#: readability's text replaces trafilatura's when it is this much longer and covers it
+LONGER_RATIO = 1.3
+MIN_COVER = 0.8
+
+
+def _chars(paragraphs: list[str]) -> int:
+    return sum(len(p) for p in paragraphs)
+
+
+def _cover(inner: list[str], outer: list[str]) -> float:
+    """Share of ``inner``'s distinct words that also occur in ``outer``."""
+    words = set(_WORD.findall(" ".join(inner)))
+    return len(words & set(_WORD.findall(" ".join(outer)))) / max(1, len(words))
+
+
+def choose(traf: list[str], read: list[str]) -> list[str]:
+    """trafilatura's paragraphs unless readability found clearly more of the same article."""
+    if not traf:
+        return read
+    if _chars(read) > LONGER_RATIO * _chars(traf) and _cover(traf, read) > MIN_COVER:
+        return read
+    return traf
+
+
+def combine(traf: list[str], read: list[str]) -> list[str]:
+    """Generic line rules on both candidates, then the choice between them."""
+    return choose(boilerplate.filter_paragraphs(traf), boilerplate.filter_paragraphs(read))
+
+
+#: readability runs only when trafilatura's text is outside this share of the page's <p> text
+#: (too little: it may have cut the article short; too much: the text is not in <p>s)
+SECOND_OPINION = (0.7, 1.2)
+
+
+def needs_second_opinion(traf: list[str], tree: lxml.html.HtmlElement) -> bool:
+    """Cheap test of whether trafilatura's paragraphs could be incomplete."""
+    p_text = sum(len(p.text_content()) for p in tree.iter("p"))
+    share = _chars(traf) / max(p_text, 1)
+    return not traf or not SECOND_OPINION[0] <= share <= SECOND_OPINION[1]
+
+
 def body_paragraphs(tree: lxml.html.HtmlElement, url: str | None = None) -> list[str]:
     """The article body of a pruned tree as paragraphs, generic boilerplate removed.
 
-    trafilatura (precision mode) on the pruned tree; readability's container only when
-    trafilatura finds nothing at all.
+    trafilatura (precision mode) alone when its text looks complete; otherwise readability
+    is asked, and if readability does not win either, trafilatura in balanced mode.
     """
-    paragraphs = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url))
-    if paragraphs:
-        return paragraphs
-    return boilerplate.filter_paragraphs(readability_paragraphs(tree, url))
+    traf = trafilatura_paragraphs(tree, url)
+    if not needs_second_opinion(traf, tree):
+        return boilerplate.filter_paragraphs(traf)
+    best = combine(traf, readability_paragraphs(tree, url))
+    if best and best == boilerplate.filter_paragraphs(traf):
+        balanced = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url, False))
+        best = choose(best, balanced)
+    return best
