@@ -33,6 +33,7 @@ class SiteModels:
         self.save_every = save_every
         self.models: dict[str, SiteModel] = {}
         self.unsaved: dict[str, int] = {}
+        self.seen: set[tuple[str, str]] = set()  # (site, text hash): one vote per distinct text
 
     def get(self, site: str) -> SiteModel:
         if site not in self.models:
@@ -44,7 +45,10 @@ class SiteModels:
         if not doc.site:
             return 0
         model = self.get(doc.site)
-        model.observe(doc.paragraphs)
+        key = (doc.site, text_hash(doc.text))
+        if key not in self.seen:  # the same article under many URLs is not a template
+            self.seen.add(key)
+            model.observe(doc.paragraphs)
         before = len(doc.paragraphs)
         doc.paragraphs = model.filter(doc.paragraphs)
         self.unsaved[doc.site] = self.unsaved.get(doc.site, 0) + 1
