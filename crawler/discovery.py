@@ -37,10 +37,16 @@ class Entry:
 
 
 def parse_date(text: str | None) -> datetime | None:
-    """W3C/ISO 8601 (sitemaps, Atom) or RFC 2822 (RSS) dates, as aware UTC datetimes."""
+    """W3C/ISO 8601 (sitemaps, Atom) or RFC 2822 (RSS) dates, as aware UTC datetimes.
+
+    A bare date (``2026-11-27``) means "some time that day": it is read as the day's last
+    moment, so a page changed later on the day of its last capture is never skipped.
+    """
     text = (text or "").strip()
     if not text:
         return None
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        text += "T23:59:59.999999+00:00"
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -41,7 +41,8 @@ def test_sitemap_index_and_urlset_and_news():
     a, b = parse_entries(news)
     assert (a.url, a.nested) == (BASE + "/a.html", False)
     assert a.modified == datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
-    assert b.modified == datetime(2026, 11, 21, tzinfo=timezone.utc)
+    # a bare date is the day's last moment: never skip a page changed later that day
+    assert b.modified == datetime(2026, 11, 21, 23, 59, 59, 999999, tzinfo=timezone.utc)
 
 
 def test_gzipped_sitemap():
