@@ -16,12 +16,21 @@ import pytest
 
 from crawler.sample.site import build_site
 from crawler.sample.server import serve
+from tests.faults import serve_faults
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 # fast, deterministic test crawls: no throttling delay, no progress lines
 TEST_SETTINGS = ("AUTOTHROTTLE_ENABLED=False", "PRESSKEEP_PROGRESS_INTERVAL=0",
                  "PRESSKEEP_CLEAN_WORKERS=0")
+
+
+@pytest.fixture(scope="module")
+def faults():
+    """The fault server (tests/faults.py): one per test module, its counters start fresh."""
+    server = serve_faults()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

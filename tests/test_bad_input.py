@@ -11,16 +11,8 @@ from click.testing import CliRunner
 
 from crawler.cli import main
 from tests.conftest import crawl, query
-from tests.faults import serve_faults
 
 QUICK = ("-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_TIMEOUT=5")
-
-
-@pytest.fixture(scope="module")
-def faults():
-    server = serve_faults()
-    yield server
-    server.stop()
 
 
 def closed_port() -> int:

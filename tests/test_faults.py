@@ -19,7 +19,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import ROOT, TEST_SETTINGS, query
-from tests.faults import BODIES, CYRILLIC_TITLE, serve_faults
+from tests.faults import BODIES, CYRILLIC_TITLE
 
 # small limits keep the suite fast; the faults are scaled to exceed them
 FAULT_SETTINGS = ("DOWNLOAD_TIMEOUT=4", "RETRY_TIMES=1", "PRESSKEEP_MAX_RESPONSE_SIZE=1048576",
@@ -84,13 +84,6 @@ def warc_responses(out: Path) -> dict[str, list]:
                     uri = rec.rec_headers.get_header("WARC-Target-URI")
                     found.setdefault(uri, []).append((rec.rec_headers, rec.raw_stream.read()))
     return found
-
-
-@pytest.fixture(scope="module")
-def faults():
-    server = serve_faults()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -19,16 +19,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.guard import address_kind, parse_mode, resolve
 from tests.conftest import ROOT, crawl, query
-from tests.faults import HOSTILE_TITLE, serve_faults
+from tests.faults import HOSTILE_TITLE
 
 QUICK = ("-s", "RETRY_TIMES=0", "-s", "PRESSKEEP_DISCOVERY=False")
-
-
-@pytest.fixture(scope="module")
-def faults():
-    server = serve_faults()
-    yield server
-    server.stop()
 
 
 # -- the address guard ----------------------------------------------------------------------
