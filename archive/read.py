@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -10,6 +12,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.errors import WarcReadError
+
+#: what a damaged WARC makes warcio (or zlib under it) raise
+READ_ERRORS = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, IndexError)
 
 
 @dataclass
@@ -81,18 +86,29 @@ def iter_html_responses(path: str | os.PathLike) -> Iterator[ArchivedResponse]:
             yield rec
 
 
+@contextmanager
+def record_at(path: str | os.PathLike, offset: int):
+    """The WARC record starting at ``offset`` in ``path`` (None past the end of the file).
+
+    Read it inside the ``with`` block; any read error becomes a WarcReadError.
+    """
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            yield next(iter(ArchiveIterator(fh, check_digests=False)), None)
+    except READ_ERRORS as exc:
+        raise WarcReadError(f"{path}: unreadable at offset {offset}: {exc}") from exc
+
+
 def read_record_at(path: str | os.PathLike, offset: int) -> ArchivedResponse | None:
     """The response record starting at ``offset`` in ``path`` (None if it is not one)."""
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        for record in ArchiveIterator(fh, check_digests=False):
-            if record.rec_type != "response" or record.http_headers is None:
-                return None
-            return ArchivedResponse(
-                url=_url(record), status=int(record.http_headers.get_statuscode() or 0),
-                headers=list(record.http_headers.headers), body=record.content_stream().read(),
-                date=record.rec_headers.get_header("WARC-Date"), offset=offset, length=0,
-                record_id=record.rec_headers.get_header("WARC-Record-ID"),
-                payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
-            )
-    return None
+    with record_at(path, offset) as record:
+        if record is None or record.rec_type != "response" or record.http_headers is None:
+            return None
+        return ArchivedResponse(
+            url=_url(record), status=int(record.http_headers.get_statuscode() or 0),
+            headers=list(record.http_headers.headers), body=record.content_stream().read(),
+            date=record.rec_headers.get_header("WARC-Date"), offset=offset, length=0,
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+        )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import zlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
@@ -27,11 +26,11 @@ from warcio.bufferedreaders import BufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.errors import WarcReadError
+from archive.read import READ_ERRORS, record_at
 
 logger = logging.getLogger(__name__)
 
 #: what the scan catches as "this stretch of the file is unreadable"
-READ_ERRORS = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, IndexError)
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
 _CHUNK = 1 << 20
@@ -273,23 +272,18 @@ def _clean_headers(headers: list[tuple[str, str]], decoded: bool) -> list[tuple[
 
 def load_payload(path: str | os.PathLike, offset: int) -> Payload:
     """The response (or revisit headers) at ``offset`` in ``path``, body decoded."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            record = next(iter(ArchiveIterator(fh, check_digests=False)))
-            if record.http_headers is None:
-                raise WarcReadError(f"{path}: no HTTP response at offset {offset}")
-            body, decoded = _decoded(record)
-            http = record.http_headers
-            return Payload(
-                status=int(http.get_statuscode() or 0) if http.get_statuscode().isdigit() else 0,
-                protocol=http.protocol or "HTTP/1.1",
-                headers=_clean_headers(list(http.headers), decoded), body=body,
-            )
-    except StopIteration:
-        raise WarcReadError(f"{path}: no record at offset {offset}") from None
-    except READ_ERRORS as exc:
-        raise WarcReadError(f"{path}: unreadable at offset {offset}: {exc}") from exc
+    with record_at(path, offset) as record:
+        if record is None:
+            raise WarcReadError(f"{path}: no record at offset {offset}")
+        if record.http_headers is None:
+            raise WarcReadError(f"{path}: no HTTP response at offset {offset}")
+        body, decoded = _decoded(record)
+        http = record.http_headers
+        return Payload(
+            status=int(http.get_statuscode() or 0) if http.get_statuscode().isdigit() else 0,
+            protocol=http.protocol or "HTTP/1.1",
+            headers=_clean_headers(list(http.headers), decoded), body=body,
+        )
 
 
 def load_ref(ref: RecordRef) -> Payload:

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from archive.errors import WarcReadError
+from archive.read import record_at
 
 NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -80,21 +78,16 @@ def has_article(db, url: str, digest: str) -> bool:
 
 def read_raw(path: str | os.PathLike, offset: int) -> RawResponse:
     """The response record at ``offset`` in ``path``, payload as received (not decoded)."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            record = next(iter(ArchiveIterator(fh, check_digests=False)), None)
-            if record is None or record.rec_type != "response" or record.http_headers is None:
-                raise WarcReadError(f"{path}: no response record at offset {offset}")
-            http = record.http_headers
-            return RawResponse(
-                url=(record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>"),
-                status=int(http.get_statuscode() or 0), protocol=http.protocol or "HTTP/1.1",
-                headers=list(http.headers), payload=record.raw_stream.read(),
-                record_id=record.rec_headers.get_header("WARC-Record-ID"),
-            )
-    except (OSError, ArchiveLoadFailed, EOFError, ValueError) as exc:
-        raise WarcReadError(f"cannot read {path} at offset {offset}: {exc}") from exc
+    with record_at(path, offset) as record:
+        if record is None or record.rec_type != "response" or record.http_headers is None:
+            raise WarcReadError(f"{path}: no response record at offset {offset}")
+        http = record.http_headers
+        return RawResponse(
+            url=(record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>"),
+            status=int(http.get_statuscode() or 0), protocol=http.protocol or "HTTP/1.1",
+            headers=list(http.headers), payload=record.raw_stream.read(),
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        )
 
 
 def resolve(root: str | os.PathLike, db, url: str, digest: str) -> RawResponse:

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
+from archive.errors import WarcReadError
+from archive.read import read_record_at
 from pipelines.clean.extract import Extraction, extract
 from pipelines.clean.sitemodel import SiteModel, load_site_model, save_site_model
 
@@ -41,21 +40,6 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
 
 
-def read_payload(root: str | Path, warc_file: str, offset: int) -> tuple[bytes, str | None] | None:
-    """The decoded HTTP payload and Content-Type of the response record at ``offset``."""
-    try:
-        with open(Path(root) / warc_file, "rb") as fh:
-            fh.seek(offset)
-            record = next(iter(ArchiveIterator(fh, check_digests=False)), None)
-            if record is None or record.rec_type != "response" or record.http_headers is None:
-                return None
-            ctype = record.http_headers.get_header("Content-Type")
-            return record.content_stream().read(), ctype
-    except (OSError, ArchiveLoadFailed, EOFError, ValueError) as exc:
-        logger.warning("presskeep: reclean cannot read %s at %s: %s", warc_file, offset, exc)
-        return None
-
-
 def _charset(ctype: str | None) -> str | None:
     if ctype and "charset=" in ctype.lower():
         return ctype.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
@@ -72,10 +56,14 @@ def _rows(db, sql: str, params: list) -> Iterator[dict]:
 def _extract_row(root, row: dict, model: SiteModel | None) -> Extraction | None:
     if not row.get("warc_file") or row.get("warc_offset") is None:
         return None
-    got = read_payload(root, row["warc_file"], row["warc_offset"])
+    try:
+        got = read_record_at(Path(root) / row["warc_file"], row["warc_offset"])
+    except WarcReadError as exc:
+        logger.warning("presskeep: reclean cannot read %s", exc)
+        return None
     if got is None:
         return None
-    return extract(got[0], row["url"], encoding=_charset(got[1]), site_model=model)
+    return extract(got.body, row["url"], encoding=_charset(got.content_type), site_model=model)
 
 
 def learn_site(db, root: str | Path, site: str) -> SiteModel:
