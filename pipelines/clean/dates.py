@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pipelines.clean.html import meta_values
+from pipelines.clean.shown import shown_date
 
 logger = logging.getLogger(__name__)
 _PUBLISHED_META = ("article:published_time", "datePublished", "og:published_time",
@@ -75,8 +76,41 @@ def url_date(url: str | None) -> str | None:
         return None
 
 
-def published(tree, ld: dict, url: str | None) -> str | None:
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _utc(value: str) -> bool:
+    return value.endswith(("Z", "+00:00")) and "T" in value
+
+
+def as_shown(found: str | None, changed: str | None, tree, page: set) -> str | None:
+    """Choose between candidates with the date the page shows (shown.py).
+
+    Published and modified on different days: the one the page displays ('Updated Dec 23').
+    A UTC timestamp the page shows as the day before or after: the page's (local) day.
+    """
+    pub, mod = _day(found), _day(changed)
+    utc = bool(found and _utc(found))
+    if pub is None or (pub == mod or mod is None) and not utc:
+        return found
+    seen = _day(shown_date(tree, page))
+    if seen is None or seen == pub:
+        return found
+    if mod is not None and seen == mod:
+        return changed
+    if utc and abs((seen - pub).days) == 1:
+        return seen.isoformat()
+    return found
+
+
+def published(tree, ld: dict, url: str | None, page: set | None = None) -> str | None:
     found = _published(tree, ld, url)
+    if page is not None:
+        found = as_shown(found, modified(tree, ld), tree, page)
     in_url = url_date(url)
     if in_url and (not found or abs((datetime.fromisoformat(found[:10])
                                      - datetime.fromisoformat(in_url)).days) > 1):

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 from pipelines.clean import dates, people
 from pipelines.clean.html import meta_values
 from pipelines.clean.jsonld import ld_article, ld_type
+from pipelines.clean.layout import headline_path
 
 logger = logging.getLogger(__name__)
 _WS = re.compile(r"\s+")
@@ -87,10 +88,11 @@ def extract_metadata(tree, html: str, url: str | None) -> dict:
     ld = ld_article(tree)
     site_name = meta(tree, "og:site_name", "application-name")
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    page = headline_path(tree)
     return {
         "title": find_title(tree, ld, site_name),
-        "authors": people.find_authors(tree, ld),
-        "published": dates.published(tree, ld, url),
+        "authors": people.find_authors(tree, ld, page),
+        "published": dates.published(tree, ld, url, page),
         "modified": dates.modified(tree, ld),
         "language": find_language(tree),
         "canonical_url": urljoin(url or "", canonical[0].strip()) if canonical else url,

@@ -7,23 +7,33 @@ import re
 from typing import Any
 
 from pipelines.clean.html import meta_values
+from pipelines.clean.layout import headline_path, in_furniture, spaced_text
 
 _WS = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
-_SPLIT = re.compile(r"\s*(?:,|;|\||&|•|\b(?:[Aa]nd|AND|und|et|y|e)\b)\s*")
+# "Jane Doe The Associated Press": a name never contains " The ", so it starts the affiliation.
+_SPLIT = re.compile(r"\s*(?:,|;|\||&|•|\b(?:[Aa]nd|AND|und|et|y|e)\b)\s*|\s+(?=The\s+[A-Z])")
 _PREFIX = re.compile(r"^(?:(?:written|posted|reported|words|story|text)\s+)?(?:by|par|von|por)\s*:?\s+",
                      re.I)
 _ORG = re.compile(r"\.(com|org|net|co|uk)\b|\b(staff|press|news|wire|agency|reuters|afp|"
-                  r"correspondent|reporter|editor|contributor|team|desk|newsroom|media)\b", re.I)
-_BYLINE_XPATH = ("//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(*)]"
-                 " | //a[@rel='author'] | //*[contains(@class,'author-name')]"
-                 " | //*[contains(@class,'byline__name') or contains(@class,'byline-name')]"
-                 " | //*[contains(concat(' ',normalize-space(@class),' '),' author ')]"
-                 " | //*[contains(@class,'byline')]"
-                 " | //*[contains(concat(' ',normalize-space(@class),' '),' authors ')]//li"
-                 " | //*[contains(concat(' ',normalize-space(@class),' '),' authors ')]//a")
-_FURNITURE_ANCESTOR = re.compile(r"related|latest|feed|recommend|sidebar|footer|comment|popular"
-                                 r"|bio|newsletter", re.I)
+                  r"correspondent|reporter|editor|contributor|team|desk|newsroom|media|report"
+                  r"|redazione|redaktion|redacci[oó]n|r[ée]daction)\b", re.I)
+_AND = re.compile(r"\s(?:and|&)\s", re.I)
+_BARE_PREFIX = {"by", "par", "von", "por", "written by", "posted by"}
+_AGENCY = re.compile(r"[A-Z]{2,4}")  # AP, AFP, ANI, PTI: a wire service, not a person
+# Most specific first: the first group that yields names wins.
+_BYLINE_XPATHS = (
+    "//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(*)]"
+    " | //a[@rel='author'] | //*[contains(@class,'author-name') or contains(@class,'author__name')]"
+    " | //*[contains(@class,'byline__name') or contains(@class,'byline-name')]"
+    " | //*[contains(concat(' ',normalize-space(@class),' '),' author ')]",
+    "//*[contains(@class,'byline')]"
+    " | //*[contains(concat(' ',normalize-space(@class),' '),' authors ')]//li"
+    " | //*[contains(concat(' ',normalize-space(@class),' '),' authors ')]//a",
+)
+_CONTRIBUTORS_XPATH = "//*[contains(@class,'contributor')]"
+_CONTRIBUTIONS = re.compile(r"^(?:with\s+)?(?:additional\s+)?(?:contributions?|reporting)"
+                            r"(?:\s+(?:from|by))?\s*:?\s*", re.I)
 
 
 def _clean(text: Any) -> str:
@@ -32,18 +42,39 @@ def _clean(text: Any) -> str:
     return _WS.sub(" ", htmllib.unescape(text)).strip(" ,;|-–—·:")
 
 
+def _is_name(part: str) -> bool:
+    words = part.split()
+    if (not part or part.startswith("http") or "@" in part or _ORG.search(part)
+            or _DIGIT.search(part) or part.lower().startswith("the ")
+            or _AGENCY.fullmatch(part) or part.lower() in _BARE_PREFIX):
+        return False
+    return 1 <= len(words) <= 5 and any(w[:1].isupper() for w in words)
+
+
+def _drop_affiliation(text: str) -> str:
+    """'Jane Doe and John Roe, Financial Times' → 'Jane Doe and John Roe'.
+
+    In a list of names 'and' comes before the last item; a comma part after an 'and' is
+    not one more name but the writers' affiliation.
+    """
+    head, sep, tail = text.rpartition(",")
+    if sep and _AND.search(head) and not _AND.search(tail):
+        return head
+    return text
+
+
 def split_names(text: str) -> list[str]:
-    """'By Jane Doe and John Roe, Reuters' → ['Jane Doe', 'John Roe']."""
-    text = _PREFIX.sub("", _clean(text))
-    names = []
-    for part in _SPLIT.split(text):
-        part = _PREFIX.sub("", _clean(part))
-        words = part.split()
-        if (not part or part.startswith("http") or "@" in part or _ORG.search(part)
-                or _DIGIT.search(part) or part.lower().startswith("the ")):
-            continue
-        if 1 <= len(words) <= 5 and any(w[:1].isupper() for w in words):
-            names.append(part)
+    """'By Jane Doe and John Roe, Reuters' → ['Jane Doe', 'John Roe'].
+
+    A one-word part next to a dropped organisation part ('Telegram & Gazette') belongs to
+    the organisation and is dropped too.
+    """
+    text = _drop_affiliation(_PREFIX.sub("", _clean(text)))
+    parts = [_PREFIX.sub("", _clean(p)) for p in _SPLIT.split(text)]
+    parts = [p for p in parts if p]
+    names = [p for p in parts if _is_name(p)]
+    if len(names) < len(parts):
+        names = [n for n in names if len(n.split()) > 1]
     return list(dict.fromkeys(names))
 
 
@@ -51,7 +82,11 @@ def _names(value: Any) -> list[str]:
     if isinstance(value, list):
         return [n for v in value for n in _names(v)]
     if isinstance(value, dict):
-        value = value.get("name")
+        name = value.get("name")
+        if value.get("@type") == "Person" and isinstance(name, str):
+            # one Person is one person: "Jane Doe, Bleacher Report" → "Jane Doe"
+            name = name.split(",")[0]
+        value = name
     return split_names(value) if isinstance(value, str) else []
 
 
@@ -66,25 +101,37 @@ def _meta_authors(tree) -> list[str]:
     return []
 
 
-def _in_furniture(el) -> bool:
-    for anc in el.iterancestors():
-        attrs = f"{anc.get('class', '')} {anc.get('id', '')}"
-        if anc.tag in ("aside", "footer", "nav") or _FURNITURE_ANCESTOR.search(attrs):
-            return True
-    return False
+def _byline_authors(tree, page: set) -> list[str]:
+    for xpath in _BYLINE_XPATHS:
+        names: list[str] = []
+        for el in tree.xpath(xpath)[:20]:
+            text = spaced_text(el)
+            if not text or len(text) > 120 or in_furniture(el, page):
+                continue
+            names = list(dict.fromkeys(names + split_names(_CONTRIBUTIONS_TAIL.split(text)[0])))
+            if len(names) >= 4:
+                break
+        if names:
+            return names
+    return []
 
 
-def _byline_authors(tree) -> list[str]:
-    names: list[str] = []
-    for el in tree.xpath(_BYLINE_XPATH)[:20]:
-        text = _clean(el.text_content())
-        if not text or len(text) > 120 or _in_furniture(el):
-            continue
-        names.extend(split_names(text))
-        if names and len(names) >= 4:
-            break
-    return list(dict.fromkeys(names))
+_CONTRIBUTIONS_TAIL = re.compile(r"\s(?:with\s+)?(?:additional\s+)?contributions?\s+(?:from|by)\s",
+                                 re.I)
 
 
-def find_authors(tree, ld: dict) -> list[str]:
-    return _names(ld.get("author")) or _meta_authors(tree) or _byline_authors(tree)
+def contributors(tree) -> set[str]:
+    """Names the page credits as contributors ('Contributions from …'), not as authors."""
+    found: set[str] = set()
+    for el in tree.xpath(_CONTRIBUTORS_XPATH)[:10]:
+        found.update(split_names(_CONTRIBUTIONS.sub("", spaced_text(el))))
+    return found
+
+
+def find_authors(tree, ld: dict, page: set | None = None) -> list[str]:
+    page = headline_path(tree) if page is None else page
+    names = _names(ld.get("author")) or _meta_authors(tree) or _byline_authors(tree, page)
+    if len(names) > 1:
+        extra = contributors(tree)
+        names = [n for n in names if n not in extra] or names
+    return names
