@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from pipelines.clean.html import meta_values
-from pipelines.clean.layout import headline_path, in_furniture, spaced_text
+from pipelines.clean.layout import bylines, headline_path, in_furniture, spaced_text
 
 _WS = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
@@ -21,17 +21,8 @@ _ORG = re.compile(r"\.(com|org|net|co|uk)\b|\b(staff|press|news|wire|agency|reut
 _AND = re.compile(r"\s(?:and|&)\s", re.I)
 _BARE_PREFIX = {"by", "par", "von", "por", "written by", "posted by"}
 _AGENCY = re.compile(r"[A-Z]{2,4}")  # AP, AFP, ANI, PTI: a wire service, not a person
-# Most specific first: the first group that yields names wins.
-_BYLINE_XPATHS = (
-    "//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(*)]"
-    " | //a[@rel='author'] | //*[contains(@class,'author-name') or contains(@class,'author__name')]"
-    " | //*[contains(@class,'byline__name') or contains(@class,'byline-name')]"
-    " | //*[contains(concat(' ',normalize-space(@class),' '),' author ')]",
-    "//*[contains(@class,'byline')]"
-    " | //*[contains(concat(' ',normalize-space(@class),' '),' authors ')]//li"
-    " | //*[contains(concat(' ',normalize-space(@class),' '),' authors ')]//a",
-)
-_CONTRIBUTORS_XPATH = "//*[contains(@class,'contributor')]"
+_NAME_CLASS = re.compile(r"author-name|author__name|byline__name|byline-name|(?:^|\s)author(?:\s|$)")
+_AUTHORS_CLASS = re.compile(r"(?:^|\s)authors(?:\s|$)")
 _CONTRIBUTIONS = re.compile(r"^(?:with\s+)?(?:additional\s+)?(?:contributions?|reporting)"
                             r"(?:\s+(?:from|by))?\s*:?\s*", re.I)
 
@@ -101,10 +92,29 @@ def _meta_authors(tree) -> list[str]:
     return []
 
 
+def _byline_groups(tree) -> tuple[list, list]:
+    """Byline candidates: name elements first (itemprop/rel author, author-name classes), then
+    byline containers and the items of an 'authors' list."""
+    names: list = []
+    lines: list = []
+    for el in bylines(tree):
+        cls = el.get("class") or ""
+        if el.get("itemprop") == "author":
+            inner = el.xpath(".//*[@itemprop='name']")
+            names.extend(inner if inner else [el] if len(el) == 0 else [])
+        elif (el.tag == "a" and el.get("rel") == "author") or _NAME_CLASS.search(cls):
+            names.append(el)
+        if "byline" in cls:
+            lines.append(el)
+        if _AUTHORS_CLASS.search(cls):
+            lines.extend(el.iter("li", "a"))
+    return names, lines
+
+
 def _byline_authors(tree, page: set) -> list[str]:
-    for xpath in _BYLINE_XPATHS:
+    for group in _byline_groups(tree):
         names: list[str] = []
-        for el in tree.xpath(xpath)[:20]:
+        for el in group[:20]:
             text = spaced_text(el)
             if not text or len(text) > 120 or in_furniture(el, page):
                 continue
@@ -123,7 +133,7 @@ _CONTRIBUTIONS_TAIL = re.compile(r"\s(?:with\s+)?(?:additional\s+)?contributions
 def contributors(tree) -> set[str]:
     """Names the page credits as contributors ('Contributions from …'), not as authors."""
     found: set[str] = set()
-    for el in tree.xpath(_CONTRIBUTORS_XPATH)[:10]:
+    for el in [el for el in bylines(tree) if "contributor" in (el.get("class") or "")][:10]:
         found.update(split_names(_CONTRIBUTIONS.sub("", spaced_text(el))))
     return found
 

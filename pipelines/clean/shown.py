@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import islice
 
-from pipelines.clean.layout import in_furniture, spaced_text
+from pipelines.clean.layout import datelines, headline_region, in_furniture, spaced_text
 
 _MONTHS = {m: i for i, names in enumerate(
     ("jan january", "feb february", "mar march", "apr april", "may", "jun june",
@@ -21,7 +22,6 @@ _TEXT_DATES = (
     re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b"),
 )
 _ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
-_DATE_ATTR = re.compile(r"date|time|publish|updated|modified", re.I)
 _MAX_ELEMENTS = 40
 
 
@@ -44,14 +44,9 @@ def _iso(year: int, month: int, day: int) -> str | None:
 
 
 def shown_date(tree, page: set) -> str | None:
-    """The first readable full date in a <time> or date/time-classed element outside furniture."""
-    seen = 0
-    for el in tree.iter("time", "span", "div", "p", "li", "ul"):
-        if el.tag != "time" and not _DATE_ATTR.search(el.get("class") or ""):
-            continue
-        seen += 1
-        if seen > _MAX_ELEMENTS:
-            break
+    """The first readable full date in a <time> or date/time-classed element of the container
+    that holds the headline (layout.headline_region), outside furniture."""
+    for el in islice(datelines(headline_region(tree, page)), _MAX_ELEMENTS):
         text = spaced_text(el)
         if not text or len(text) > 120 or in_furniture(el, page):
             continue
