@@ -8,7 +8,7 @@ import re
 import lxml.html
 import trafilatura
 
-from pipelines.clean import boilerplate
+from pipelines.clean import boilerplate, liveblog
 from pipelines.clean.readable import readability_html
 
 logger = logging.getLogger(__name__)
@@ -101,8 +101,14 @@ def body_paragraphs(tree: lxml.html.HtmlElement, url: str | None = None) -> list
     """The article body of a pruned tree as paragraphs, generic boilerplate removed.
 
     trafilatura (precision mode) alone when its text looks complete; otherwise readability
-    is asked, and if readability does not win either, trafilatura in balanced mode.
+    is asked, and if readability does not win either, trafilatura in balanced mode. On a live
+    blog (see :mod:`pipelines.clean.liveblog`) the updates are dropped, leaving its summary.
     """
+    updates = liveblog.take(tree)
+    return liveblog.drop_updates(_candidates(tree, url), updates)
+
+
+def _candidates(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
     traf = trafilatura_paragraphs(tree, url)
     if not needs_second_opinion(traf, tree):
         return boilerplate.filter_paragraphs(traf)

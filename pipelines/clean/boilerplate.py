@@ -11,6 +11,8 @@ import re
 import lxml.etree
 import lxml.html
 
+from pipelines.clean import liveblog
+
 # class/id words that mark page furniture rather than article text
 _FURNITURE = re.compile(
     r"(^|[\s_-])(share|sharing|social|newsletter|subscribe|signup|cookie|consent|related|"
@@ -18,7 +20,7 @@ _FURNITURE = re.compile(
     r"sponsor|outbrain|taboola|comments?|commentlist|disqus|breadcrumbs?|tts|text-?to-?speech|"
     r"audio-?player|podcast-?player|author-?bio|bio-?box|more-?stories|read-?next|up-?next|"
     r"tags?-?list|post-?tags|skip-?link|visually-?hidden|sr-only|"
-    r"affiliate-disclosure)($|[\s_-])",
+    r"affiliate-disclosure|captions?|credits?)($|[\s_-])",
     re.I,
 )
 # weaker words: layout names that article containers sometimes carry too ("l-sidebar-fixed
@@ -29,6 +31,12 @@ _POSITIVE = re.compile(r"article|body|content|story|entry|main|post-?text", re.I
 _DROP_TAGS = {"script", "style", "noscript", "iframe", "button", "svg", "nav", "aside",
               "footer", "audio", "video", "template", "select", "input", "textarea", "label",
               "dialog", "link", "meta", "object", "embed", "canvas", "map"}
+# inline elements that continue a run of text (a paragraph that follows a figure or list)
+_INLINE = {"a", "em", "strong", "b", "i", "span", "sup", "sub", "cite", "abbr", "time", "code",
+           "mark", "small", "u", "s", "q", "br"}
+# block elements whose tail text is a paragraph of its own
+_TAIL_BLOCKS = ("figure", "img", "picture", "table", "ul", "ol", "h2", "h3", "h4")
+MIN_TAIL = 40
 _KEEP_INSIDE = lxml.etree.XPath(
     "boolean(descendant::article | descendant::main | descendant::*[@itemprop='articleBody'])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -74,6 +82,17 @@ _LINE_PATTERNS = [
         r"^(see more|don'?t miss|watch|also see|more on this)(\s*[:|].{0,160})?$",
         r"^(updated|published|posted|last updated)( at| on)?\s*:?\s*.{0,40}\d{1,2}[:.]\d{2}\s*"
         r"([ap]\.?m\.?)?\.?\s*\w{0,4}$",
+        # a caption ending in an agency credit: "… at auction. (Valerie Macon / AFP / Getty Images)"
+        r"^.{0,400}\((?-i:[^()]{0,80}(/|\bvia\b)\s*)?(?-i:Getty Images|AP|AP Photo[^()]{0,60}|"
+        r"Reuters|AFP|Shutterstock|iStock|EPA|Alamy|PA|Bloomberg)\)\.?$",
+        # promo lines: "GET FOX BUSINESS ON THE GO BY CLICKING HERE", "… Click here for more."
+        r"^.{0,120}\b(click(ing)?|tap(ping)?) here\b.{0,80}$",
+        # "(MORE: …)" links, "read more on …", "Most read in Music", gallery prompts
+        r"^\((more|read more|related|see also|also read|watch|listen)\s*:.{0,200}\)$",
+        r"^read more (on|about) .{0,80}$",
+        r"^most (read|popular|viewed|shared) in [\w .'&-]{1,40}$",
+        r"^scroll (down |through |below )?.{0,60}\b(gallery|slideshow|photos|pictures|images)\b"
+        r".{0,60}$",
     )
 ]
 _TIME_SUFFIX = re.compile(r"\b\d+\s*(seconds?|minutes?|mins?|hours?|hrs?|days?)\s*(ago)?\s*[-–—]\s*$",
@@ -85,7 +104,8 @@ _TAIL_HEADING = re.compile(
     r"^(you (may|might) (also )?like|read next|up next|most (read|popular|viewed)|"
     r"more from [\w .'-]{1,40}|(leave a|post a|add a) (comment|reply)|comments?( \(\d+\))?|"
     r"\d+ comments?|related( content| coverage| reading)?|what to read next|stay connected)"
-    r"\s*(:|\.\.\.|…)?$",
+    r"\s*(:|\.\.\.|…)?$|"
+    r"^(references|sources|our sources|bibliography|footnotes|notes)\s*:?$",
     re.I,
 )
 
@@ -94,7 +114,7 @@ _TAIL_HEADING = re.compile(
 _BIO = re.compile(
     r"^(?!(He|She|They|It|I|We|This|That)\s)([A-Z][\w.'’-]+\s){1,4}(is|was|has been) "
     r"(an? |the )?([\w-]+ ){0,4}(?i:writer|editor|reporter|journalist|correspondent|columnist|"
-    r"contributor|producer|critic|author|freelancer)\b.{0,400}$")
+    r"contributor|producer|critic|author|freelancer)\b.{0,800}$")
 TAIL_BIO_WINDOW = 3
 
 
@@ -161,8 +181,29 @@ class _Pruner:
             return not _KEEP_INSIDE(el) and _weight(el) < self.MAX_SHARE * self.total
         return False
 
+    def wrap_tails(self) -> None:
+        """Text right after a figure, list or table inside a container becomes a <p> of its own.
+
+        trafilatura (precision mode) drops the tail of an element it prunes, so an opening
+        paragraph that follows a lead image as bare text would be lost with the image.
+        """
+        for el in list(self.tree.iter(*_TAIL_BLOCKS)):
+            tail, parent = el.tail, el.getparent()
+            if not tail or len(tail.strip()) < MIN_TAIL or parent is None or parent.tag == "p":
+                continue
+            para = lxml.html.Element("p")
+            para.text, el.tail = tail, None
+            nxt = el.getnext()
+            while nxt is not None and nxt.tag in _INLINE:
+                following = nxt.getnext()
+                para.append(nxt)
+                nxt = following
+            el.addnext(para)
+
     def run(self) -> lxml.html.HtmlElement:
+        liveblog.collect(self.tree)
         self._drop_all(self.is_code)
+        self.wrap_tails()
         self.total = max(_weight(self.tree), 1)
         self._drop_all(self.is_furniture)
         return self.tree
