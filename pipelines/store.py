@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -15,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 from pipelines.clean import Extraction, extract
 from pipelines.clean.reclean import text_hash
 from pipelines.clean.sitemodel import SiteModel, load_site_model, save_site_model
+from pipelines.pool import CleanPool
 
 logger = logging.getLogger(__name__)
 
@@ -80,13 +78,13 @@ def article_row(doc: Extraction, capture: dict, run_id: int | None) -> dict:
     }
 
 
-def make_pool(workers: int) -> Executor | None:
-    """A process pool for cleaning; ``workers`` -1 means one per core, 0 none."""
+def make_pool(workers: int, nice: int = 0) -> CleanPool | None:
+    """Cleaning worker processes; ``workers`` -1 means one per core, 0 none."""
     if workers < 0:
         workers = os.cpu_count() or 1
     if workers == 0:
         return None
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    return CleanPool(workers, nice)
 
 
 class ArticlePipeline:
@@ -94,7 +92,8 @@ class ArticlePipeline:
         self.crawler = crawler
         self.session = session
         self.stats = crawler.stats
-        self.pool = make_pool(crawler.settings.getint("PRESSKEEP_CLEAN_WORKERS"))
+        self.pool = make_pool(crawler.settings.getint("PRESSKEEP_CLEAN_WORKERS"),
+                              crawler.settings.getint("PRESSKEEP_CLEAN_NICE"))
         self.site_models = (SiteModels(session.store.db) if
                             crawler.settings.getbool("PRESSKEEP_SITE_MODEL_ENABLED") else None)
 
@@ -114,7 +113,7 @@ class ArticlePipeline:
         kwargs = {"encoding": item.get("encoding")}
         if self.pool is None:
             return extract(*args, **kwargs)
-        return await asyncio.wrap_future(self.pool.submit(extract, *args, **kwargs))
+        return await self.pool.extract(*args, **kwargs)
 
     async def process_item(self, item: dict) -> dict:
         try:
@@ -144,6 +143,6 @@ class ArticlePipeline:
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close()
         if self.site_models is not None:
             self.site_models.save_all()
