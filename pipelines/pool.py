@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -43,6 +44,10 @@ class WorkerDied(RuntimeError):
 def _worker_main(inbox: Connection, outbox: Connection, nice: int) -> None:
     from pipelines.clean import extract
 
+    # Ctrl-C and a TERM sent to the whole process group are the crawl's to handle: it
+    # finishes or pauses and then closes the pool; a parent that dies closes our pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if nice:
         os.nice(nice)
     while True:
