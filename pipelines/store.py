@@ -11,7 +11,7 @@ from scrapy.exceptions import NotConfigured
 
 from pipelines.clean import Extraction, extract
 from pipelines.clean.reclean import text_hash
-from pipelines.clean.sitemodel import SiteModel, load_site_model, save_site_model
+from pipelines.clean.sitemodel import SiteModel, block_key, load_site_model, save_site_model
 from pipelines.pool import CleanPool
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ class SiteModels:
     workers return, so every worker's pages teach one model per site.
     """
 
-    def __init__(self, db, save_every: int = 50) -> None:
+    def __init__(self, db, save_every: int = 500) -> None:
         self.db = db
         self.save_every = save_every
         self.models: dict[str, SiteModel] = {}
@@ -44,11 +44,12 @@ class SiteModels:
             return 0
         model = self.get(doc.site)
         key = (doc.site, text_hash(doc.text))
+        keys = [block_key(p) for p in doc.paragraphs]
         if key not in self.seen:  # the same article under many URLs is not a template
             self.seen.add(key)
-            model.observe(doc.paragraphs)
+            model.observe(doc.paragraphs, keys)
         before = len(doc.paragraphs)
-        doc.paragraphs = model.filter(doc.paragraphs)
+        doc.paragraphs = model.filter(doc.paragraphs, keys)
         self.unsaved[doc.site] = self.unsaved.get(doc.site, 0) + 1
         if self.unsaved[doc.site] >= self.save_every:
             self.save(doc.site)

@@ -50,15 +50,19 @@ class SiteModel:
     pages: int = 0
     blocks: dict[str, list[int]] = field(default_factory=dict)  # key -> [pages, edge pages]
 
-    def observe(self, paragraphs: list[str]) -> None:
-        """Count one page's paragraphs (each distinct block once)."""
+    def observe(self, paragraphs: list[str], keys: list[str | None] | None = None) -> None:
+        """Count one page's paragraphs (each distinct block once).
+
+        ``keys``: the paragraphs' :func:`block_key` values, when the caller has them.
+        """
         if not paragraphs:
             return
         self.pages += 1
         seen: dict[str, bool] = {}
         last = len(paragraphs) - TAIL
-        for index, text in enumerate(paragraphs):
-            key = block_key(text)
+        if keys is None:
+            keys = [block_key(text) for text in paragraphs]
+        for index, key in enumerate(keys):
             if key is not None:
                 seen[key] = seen.get(key, False) or index < HEAD or index >= last
         for key, edge in seen.items():
@@ -68,8 +72,9 @@ class SiteModel:
         if len(self.blocks) > MAX_KEYS:
             self.blocks = {k: c for k, c in self.blocks.items() if c[0] > 1}
 
-    def is_boilerplate(self, text: str) -> bool:
-        key = block_key(text)
+    def is_boilerplate(self, text: str, key: str | None = "") -> bool:
+        if key == "":
+            key = block_key(text)
         counts = self.blocks.get(key) if key else None
         if not counts or self.pages < MIN_PAGES:
             return False
@@ -77,11 +82,13 @@ class SiteModel:
         return (pages >= MIN_PAGES and pages >= MIN_SHARE * self.pages
                 and edge >= MIN_EDGE_SHARE * pages)
 
-    def filter(self, paragraphs: list[str]) -> list[str]:
+    def filter(self, paragraphs: list[str], keys: list[str | None] | None = None) -> list[str]:
         """``paragraphs`` without the blocks learned as this site's template."""
         if self.pages < MIN_PAGES:
             return list(paragraphs)
-        return [p for p in paragraphs if not self.is_boilerplate(p)]
+        if keys is None:
+            keys = [block_key(text) for text in paragraphs]
+        return [p for p, key in zip(paragraphs, keys) if not self.is_boilerplate(p, key)]
 
     def learned(self) -> int:
         """How many distinct blocks currently count as boilerplate."""
