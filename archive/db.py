@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 import sqlite_utils
 
 from archive.errors import DatabaseError
+from archive.warc import resolve
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,11 @@ _LOCATION_COLUMNS = ("url", "canonical_url", "fetched_at", "warc_file", "warc_of
 _NATIVE = (str, int, float, bytes, type(None))
 
 
+def _value(value: Any) -> Any:
+    value = resolve(value)  # a WARC offset/length the compressor thread has now written
+    return value if isinstance(value, _NATIVE) else json.dumps(value, default=str)
+
+
 def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
     """``INSERT`` rows into an existing table with one ``executemany`` per set of columns.
 
@@ -131,8 +137,7 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]
     """
     groups: dict[tuple[str, ...], list[list[Any]]] = {}
     for row in rows:
-        values = [v if isinstance(v, _NATIVE) else json.dumps(v, default=str)
-                  for v in row.values()]
+        values = [v if isinstance(v, _NATIVE) else _value(v) for v in row.values()]
         groups.setdefault(tuple(row), []).append(values)
     for columns, params in groups.items():
         names = ", ".join(f"[{c}]" for c in columns)
@@ -225,7 +230,7 @@ class Store:
         taken = self.db.execute("SELECT 1 FROM articles WHERE url = ? LIMIT 1", [row["url"]])
         if taken.fetchone():
             return
-        moved = {k: row.get(k) for k in _LOCATION_COLUMNS}
+        moved = {k: resolve(row.get(k)) for k in _LOCATION_COLUMNS}
         if "id" not in dup:  # still in the buffer
             dup.update(moved)
             return

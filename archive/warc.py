@@ -14,6 +14,7 @@ import re
 import socket
 import time
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
@@ -32,13 +33,44 @@ WARC_SUFFIX = ".warc.gz"
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
+class Pending:
+    """A record's offset or length while the compressor thread is still writing it.
+
+    :meth:`WarcFileWriter.flush` waits for the thread, after which every pending value
+    is known; the database resolves them (:func:`resolve`) when it writes the rows.
+    Pickled (a request copied for a retry), it becomes the number itself.
+    """
+
+    __slots__ = ("future", "index")
+
+    def __init__(self, future: "Future[tuple[int, int]]", index: int) -> None:
+        self.future = future
+        self.index = index
+
+    def result(self) -> int:
+        return self.future.result()[self.index]
+
+    __int__ = __index__ = result
+
+    def __reduce__(self):
+        return int, (self.result(),)
+
+    def __repr__(self) -> str:
+        return repr(self.result()) if self.future.done() else "Pending(...)"
+
+
+def resolve(value):
+    """``value``, or the number a :class:`Pending` stands for."""
+    return value.result() if isinstance(value, Pending) else value
+
+
 @dataclass(frozen=True)
 class RecordLocation:
     """Where a record landed: file name relative to the archive dir, byte range."""
 
     warc_file: str
-    offset: int
-    length: int
+    offset: int | Pending
+    length: int | Pending
     record_id: str
     payload_digest: str | None
 
@@ -95,6 +127,54 @@ class GzipRecords:
             self._z = None
 
 
+class ThreadedGzipRecords:
+    """:class:`GzipRecords`, with each record's member compressed and written on a thread.
+
+    warcio writes a record's bytes (headers, digests: all computed in the caller's
+    thread) and then calls ``flush()``; the whole record is then handed to one
+    compressor thread, which writes the members in order. zlib releases the GIL, so
+    compression runs beside the crawl instead of inside it. ``last`` is the future of
+    the record handed over last: ``(offset, length)`` in the file.
+    """
+
+    def __init__(self, fh: BinaryIO, level: int, executor: ThreadPoolExecutor) -> None:
+        self.fh = fh
+        self.level = level
+        self.executor = executor
+        self.position = fh.tell()  # end of the last member written (thread-side)
+        self.last: Future | None = None
+        self._chunks: list[bytes] = []
+        self._failed: BaseException | None = None
+
+    def write(self, data: bytes) -> None:
+        self._chunks.append(bytes(data))
+
+    def flush(self) -> None:
+        if self._chunks:
+            chunks, self._chunks = self._chunks, []
+            self.last = self.executor.submit(self._member, chunks)
+
+    def _member(self, chunks: list[bytes]) -> tuple[int, int]:
+        if self._failed is not None:  # nothing after a failed write lands in the file
+            raise self._failed
+        z = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        # chunk by chunk, as GzipRecords does: the same input split gives the same bytes
+        data = b"".join([z.compress(chunk) for chunk in chunks]) + z.flush()
+        offset = self.position
+        try:
+            self.fh.write(data)
+        except BaseException as exc:
+            self._failed = exc
+            raise
+        self.position += len(data)
+        return offset, len(data)
+
+    def wait(self) -> None:
+        """Block until every record handed over is in the file (buffer)."""
+        if self.last is not None:
+            self.last.result()
+
+
 def _request_target(url: str) -> str:
     from urllib.parse import urlsplit
 
@@ -120,9 +200,13 @@ class WarcFileWriter:
         max_size: int = 1_000_000_000,
         info: dict[str, str] | None = None,
         gzip_level: int = 6,
+        threaded: bool = False,
     ) -> None:
         self.directory = Path(directory)
         self.gzip_level = gzip_level
+        self.threaded = threaded  # compress on a thread; offsets are Pending until flush()
+        self._executor: ThreadPoolExecutor | None = None
+        self._stream: GzipRecords | ThreadedGzipRecords | None = None
         self.directory.mkdir(parents=True, exist_ok=True)
         self.rel_dir = rel_dir
         self.prefix = safe_name(prefix)
@@ -155,8 +239,13 @@ class WarcFileWriter:
             self._fh = open(self.directory / (name + OPEN_SUFFIX), "wb", buffering=1 << 20)
         except OSError as exc:
             raise WarcWriteError(f"cannot create WARC file in {self.directory}: {exc}") from exc
-        self._writer = WARCWriter(GzipRecords(self._fh, self.gzip_level), gzip=False,
-                                  warc_version="1.1")
+        if self.threaded:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="presskeep-warc")
+            self._stream = ThreadedGzipRecords(self._fh, self.gzip_level, self._executor)
+        else:
+            self._stream = GzipRecords(self._fh, self.gzip_level)
+        self._writer = WARCWriter(self._stream, gzip=False, warc_version="1.1")
         info = {"software": "presskeep", "format": "WARC File Format 1.1"}
         info.update(self.info)
         self._write(self._writer.create_warcinfo_record(name, info))
@@ -165,13 +254,31 @@ class WarcFileWriter:
     def rotate_if_needed(self) -> None:
         if self._fh is None:
             self._open()
-        elif self._fh.tell() >= self.max_size:
-            self.close()
+        elif self._size() >= self.max_size:
+            self.close(final=False)
             self._open()
 
-    def close(self) -> None:
+    def _size(self) -> int:
+        if isinstance(self._stream, ThreadedGzipRecords):
+            return self._stream.position
+        assert self._fh is not None
+        return self._fh.tell()
+
+    def _wait(self) -> None:
+        if isinstance(self._stream, ThreadedGzipRecords):
+            try:
+                self._stream.wait()
+            except OSError as exc:
+                raise WarcWriteError(f"cannot write WARC file {self._name}: {exc}") from exc
+
+    def close(self, final: bool = True) -> None:
         if self._fh is None:
+            if final:
+                self._stop_thread()
             return
+        self._wait()
+        if final:
+            self._stop_thread()
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
@@ -179,11 +286,17 @@ class WarcFileWriter:
         os.replace(str(final) + OPEN_SUFFIX, final)
         self.files_written.append(self._name)
         logger.info("presskeep: closed WARC %s", self._name)
-        self._fh = self._writer = self._name = None
+        self._fh = self._writer = self._name = self._stream = None
+
+    def _stop_thread(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
     def flush(self) -> None:
-        """Push written records to the OS so rows may point at them."""
+        """Push written records to the OS so rows may point at them (offsets all known)."""
         if self._fh is not None:
+            self._wait()
             try:
                 self._fh.flush()
             except OSError as exc:
@@ -196,12 +309,16 @@ class WarcFileWriter:
     # -- records ----------------------------------------------------------
     def _write(self, record) -> RecordLocation:
         assert self._fh is not None and self._writer is not None
-        offset = self._fh.tell()
+        offset: int | Pending = 0 if self.threaded else self._fh.tell()
         try:
             self._writer.write_record(record)
         except OSError as exc:
             raise WarcWriteError(f"cannot write WARC record to {self._name}: {exc}") from exc
-        length = self._fh.tell() - offset
+        if isinstance(self._stream, ThreadedGzipRecords):
+            assert self._stream.last is not None
+            offset, length = Pending(self._stream.last, 0), Pending(self._stream.last, 1)
+        else:
+            length = self._fh.tell() - offset
         headers = record.rec_headers
         return RecordLocation(
             warc_file=f"{self.rel_dir}/{self._name}" if self.rel_dir else self._name,

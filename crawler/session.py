@@ -56,6 +56,7 @@ class ArchiveSession:
             worker=settings.get("PRESSKEEP_WORKER_ID"),
             max_size=settings.getint("PRESSKEEP_WARC_MAX_SIZE"), info=warcinfo(settings),
             gzip_level=settings.getint("PRESSKEEP_WARC_GZIP_LEVEL", 6),
+            threaded=settings.getbool("PRESSKEEP_WARC_THREAD", True),
         ) if settings.getbool("PRESSKEEP_WARC_ENABLED", True) else None
         self.store.before_flush = self.warc.flush if self.warc else None
         self.run_id = self.store.start_run(settings.get("PRESSKEEP_RUN_COMMAND") or "crawl",

@@ -69,6 +69,7 @@ PRESSKEEP_ARCHIVE_ENABLED = True
 PRESSKEEP_WARC_PREFIX = "presskeep"
 PRESSKEEP_WARC_MAX_SIZE = 1_000_000_000
 PRESSKEEP_WARC_GZIP_LEVEL = 6  # zlib level of each record's gzip member (warcio's own: 9)
+PRESSKEEP_WARC_THREAD = True  # compress and write records on a thread beside the crawl
 PRESSKEEP_WORKER_ID = ""
 PRESSKEEP_MAX_RESPONSE_SIZE = 10 * 1024 * 1024
 PRESSKEEP_DB_BATCH_SIZE = 200
