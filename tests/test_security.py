@@ -150,7 +150,8 @@ def test_sql_metacharacters_are_stored_verbatim(faults, hostile_crawl):
 #: functions that pass a non-literal SQL string to execute(); each was read: the string is
 #: built from code constants and column names, every value goes in as a ? parameter.
 AUDITED_SQL = {
-    ("archive/check.py", "_check_rows"), ("archive/db.py", "migrate"), ("archive/db.py", "rows"),
+    ("archive/check.py", "_check_rows"), ("archive/db.py", "insert_rows"),
+    ("archive/db.py", "migrate"), ("archive/db.py", "rows"),
     ("archive/export.py", "_execute"), ("archive/merge.py", "_columns"),
     ("archive/merge.py", "_copy_rows"), ("archive/merge.py", "_merge_runs"),
     ("archive/revisit.py", "has_article"), ("archive/revisit.py", "query_one"),
