@@ -21,6 +21,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+PRESSKEEP_RETRY_AFTER_MAX = 120  # longest Retry-After waited for before a retry (seconds)
 REDIRECT_MAX_TIMES = 20
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -50,6 +51,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, with concurrent first requests to a host obeying robots.txt too
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsTxt": 100,
+    # Scrapy's retries, waiting for Retry-After (crawler/retry.py)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.RetryAfterMiddleware": 550,
 }
 EXTENSIONS = {
     "crawler.session.ArchiveSession": 0,

@@ -13,11 +13,13 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.retry import retry_after
 from tests.conftest import ROOT, TEST_SETTINGS, query
 from tests.faults import BODIES, CYRILLIC_TITLE
 
@@ -131,6 +133,17 @@ def test_busy_answer_is_retried_and_the_retry_archived(run, warc, status):
     codes = [h.get_header("WARC-Target-URI") for h, _ in warc[run.base + path]]
     assert len(codes) == 2
     assert query(run.db, "SELECT 1 FROM articles WHERE url = ?", [run.base + path])
+    busy, ok = (datetime.fromisoformat(r["fetched_at"].replace("Z", "+00:00"))
+                for r in run.rows(path))
+    assert (ok - busy).total_seconds() >= 0.9  # the retry waited for "Retry-After: 1"
+
+
+def test_retry_after_values():
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
+    assert retry_after(b"120") == 120.0
+    assert retry_after("Fri, 27 Nov 2026 03:00:30 GMT", now) == 30.0
+    assert retry_after("Fri, 27 Nov 2026 02:00:00 GMT", now) == 0.0  # already past
+    assert retry_after(b"soon") is None and retry_after(None) is None
 
 
 # -- broken transfers ---------------------------------------------------------------------------
