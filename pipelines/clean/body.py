@@ -8,7 +8,7 @@ import re
 import lxml.html
 import trafilatura
 
-from pipelines.clean import boilerplate, liveblog
+from pipelines.clean import boilerplate, lists, liveblog
 from pipelines.clean.readable import readability_html
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def body_paragraphs(tree: lxml.html.HtmlElement, url: str | None = None) -> list
 
 
 def _candidates(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
-    traf = trafilatura_paragraphs(tree, url)
+    traf = lists.recover(tree, trafilatura_paragraphs(tree, url), url)
     if not needs_second_opinion(traf, tree):
         return boilerplate.filter_paragraphs(traf)
     best = combine(traf, readability_paragraphs(tree, url))
