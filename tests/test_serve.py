@@ -140,6 +140,25 @@ def test_search_filters_and_escaping(ui, archive):
     assert status == 200  # FTS syntax in user text is quoted, never an error
 
 
+def test_search_results_are_paged(ui):
+    base, _ = ui
+    _, _, body = get(base + "?per=2")
+    first = body.decode()
+    assert "articles 1–2 of 3, newest first" in first
+    assert 'rel="next" href="/?per=2&amp;page=2"' in first and 'rel="prev"' not in first
+    _, _, body = get(base + "?per=2&page=2")
+    second = body.decode()
+    assert "articles 3–3 of 3" in second
+    assert 'rel="prev" href="/?per=2&amp;page=1"' in second and 'rel="next"' not in second
+    titles = {t for t in ("Harbour cranes", "La gare centrale", "Hostile &lt;script&gt;")
+              if t in first}
+    assert len(titles) == 2 and not any(t in second for t in titles)  # no row on both pages
+    _, _, body = get(base + "?q=the&per=1&language=en")  # filters and query kept
+    assert 'rel="next" href="/?q=the&amp;language=en&amp;per=1&amp;page=2"' in body.decode()
+    status, _, body = get(base + "?page=999&per=abc")
+    assert status == 200 and "No articles found" in body.decode()  # past the end: empty page
+
+
 def test_article_view_and_sandboxed_original(ui, archive):
     base, _ = ui
     aid = article_id(archive, SITE + "news/hostile.html")

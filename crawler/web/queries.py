@@ -10,7 +10,8 @@ from typing import Any
 from archive.db import DB_NAME
 from archive.errors import DatabaseError
 
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # results a page by default (?per= 1-200)
+MAX_PAGE_SIZE = 200
 MARK_START, MARK_END = "\x02", "\x03"  # snippet markers, turned into <mark> after escaping
 
 
@@ -21,11 +22,23 @@ class Filters:
     language: str = ""
     date_from: str = ""
     date_to: str = ""
+    page: int = 1
+    per: int = PAGE_SIZE
 
     @classmethod
     def from_query(cls, params: dict[str, list[str]]) -> "Filters":
         get = (lambda k: (params.get(k) or [""])[0].strip()[:200])  # noqa: E731
-        return cls(get("q"), get("site"), get("language"), get("from"), get("to"))
+        return cls(get("q"), get("site"), get("language"), get("from"), get("to"),
+                   _number(get("page"), 1, 1, 1_000_000),
+                   _number(get("per"), PAGE_SIZE, 1, MAX_PAGE_SIZE))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per
+
+
+def _number(text: str, default: int, low: int, high: int) -> int:
+    return min(high, max(low, int(text))) if text.isdigit() else default
 
 
 def connect(root: Path) -> sqlite3.Connection:
@@ -66,19 +79,29 @@ def _where(f: Filters) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-def search(conn: sqlite3.Connection, f: Filters) -> list[sqlite3.Row]:
-    """Latest versions of matching articles: by FTS rank with a snippet, else newest first."""
+_FROM_FTS = "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+
+
+def search(conn: sqlite3.Connection, f: Filters) -> tuple[list[sqlite3.Row], int]:
+    """One page of the latest versions of matching articles, and how many match in all.
+
+    By FTS rank with a snippet when there is a query, else newest first.
+    """
     clauses, params = _where(f)
     match = fts_query(f.q)
+    page = [f.per, f.offset]
     if match:
+        where = f"WHERE articles_fts MATCH ? AND {' AND '.join(clauses)}"
         sql = (f"SELECT {_COLUMNS}, snippet(articles_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24)"
-               f" AS snippet FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-               f" WHERE articles_fts MATCH ? AND {' AND '.join(clauses)}"
-               f" ORDER BY articles_fts.rank LIMIT {PAGE_SIZE}")
-        return conn.execute(sql, [match, *params]).fetchall()
+               f" AS snippet {_FROM_FTS} {where} ORDER BY articles_fts.rank LIMIT ? OFFSET ?")
+        rows = conn.execute(sql, [match, *params, *page]).fetchall()
+        total = conn.execute(f"SELECT count(*) {_FROM_FTS} {where}", [match, *params]).fetchone()[0]
+        return rows, total
+    where = f"WHERE {' AND '.join(clauses)}"
     sql = (f"SELECT {_COLUMNS}, substr(a.text, 1, 240) AS snippet FROM articles a"
-           f" WHERE {' AND '.join(clauses)} ORDER BY a.fetched_at DESC LIMIT {PAGE_SIZE}")
-    return conn.execute(sql, params).fetchall()
+           f" {where} ORDER BY a.fetched_at DESC, a.id DESC LIMIT ? OFFSET ?")
+    rows = conn.execute(sql, [*params, *page]).fetchall()
+    return rows, conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
 
 
 def choices(conn: sqlite3.Connection, column: str) -> list[str]:

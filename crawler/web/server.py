@@ -73,9 +73,9 @@ class Handler(BaseHTTPRequestHandler):
     # -- views -------------------------------------------------------------
     def get_search(self, conn, params) -> None:
         f = queries.Filters.from_query(params)
-        rows = queries.search(conn, f)
+        rows, total = queries.search(conn, f)
         sites, langs = queries.choices(conn, "site"), queries.choices(conn, "language")
-        self._html(200, views.search_page(f, rows, sites, langs))
+        self._html(200, views.search_page(f, rows, sites, langs, total))
 
     def get_style(self, conn, params) -> None:
         self._send(200, "text/css; charset=utf-8", views.STYLE.encode(), {})

@@ -6,7 +6,7 @@ import json
 from html import escape
 from urllib.parse import quote, urlencode
 
-from crawler.web.queries import MARK_END, MARK_START, Filters
+from crawler.web.queries import MARK_END, MARK_START, PAGE_SIZE, Filters
 
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
@@ -44,7 +44,8 @@ def search_form(f: Filters, sites: list[str], languages: list[str]) -> str:
             f'{_options("language", languages, f.language, "any language")}'
             f'<label>from <input type="date" name="from" value="{escape(f.date_from)}"></label>'
             f'<label>to <input type="date" name="to" value="{escape(f.date_to)}"></label>'
-            f'<button type="submit">Search</button></form>')
+            + (f'<input type="hidden" name="per" value="{f.per}">' if f.per != PAGE_SIZE else "")
+            + '<button type="submit">Search</button></form>')
 
 
 def highlight(snippet: str | None) -> str:
@@ -52,16 +53,35 @@ def highlight(snippet: str | None) -> str:
     return text.replace(escape(MARK_START), "<mark>").replace(escape(MARK_END), "</mark>")
 
 
-def search_page(f: Filters, rows, sites: list[str], languages: list[str]) -> str:
+def pager(f: Filters, total: int) -> str:
+    """Previous / next links that keep the query and filters."""
+    base = {k: v for k, v in (("q", f.q), ("site", f.site), ("language", f.language),
+                              ("from", f.date_from), ("to", f.date_to)) if v}
+    if f.per != PAGE_SIZE:
+        base["per"] = str(f.per)
+    links = []
+    if f.page > 1:
+        links.append(f'<a rel="prev" href="/?{escape(urlencode({**base, "page": f.page - 1}))}">'
+                     "← previous</a>")
+    if f.offset + f.per < total:
+        links.append(f'<a rel="next" href="/?{escape(urlencode({**base, "page": f.page + 1}))}">'
+                     "next →</a>")
+    return f'<nav class="pager">{" ".join(links)}</nav>' if links else ""
+
+
+def search_page(f: Filters, rows, sites: list[str], languages: list[str], total: int) -> str:
     hits = []
     for r in rows:
         meta = " · ".join(escape(str(x)) for x in (r["site"], (r["published"] or "")[:10],
                                                   r["language"], f"{r['word_count']} words") if x)
         hits.append(f'<li class="hit"><a href="/article/{r["id"]}">{escape(r["title"] or r["url"])}'
                     f'</a><div class="meta">{meta}</div><div>{highlight(r["snippet"])}</div></li>')
-    what = f"{len(rows)} article(s)" + (f" matching {escape(f.q)!s}" if f.q else ", newest first")
+    shown = (f"{f.offset + 1}–{f.offset + len(rows)} of {total:,}" if rows
+             else f"0 of {total:,}")
+    what = f"articles {shown}" + (f" matching {escape(f.q)!s}" if f.q else ", newest first")
     listing = f'<ul class="hits">{"".join(hits)}</ul>' if hits else "<p>No articles found.</p>"
-    return page("Search", search_form(f, sites, languages) + f"<p class=meta>{what}</p>" + listing)
+    return page("Search", search_form(f, sites, languages) + f"<p class=meta>{what}</p>" + listing
+                + pager(f, total))
 
 
 def _row(label: str, value: str) -> str:
