@@ -174,3 +174,18 @@ class LinkFilter:
             url = self._admit_one(urljoin(base, href))
             if url is not None:
                 yield url
+
+
+def release_tree(response) -> None:
+    """Let go of the page's parsed tree once the spider is done with it.
+
+    Scrapy caches the Selector (and its libxml2 tree, several times the page's size) on
+    the response for as long as the response lives, which is until everything its
+    callback yielded is through the pipelines (cleaning in the worker pool included).
+    The spider reads the tree only inside its callback, so the cache is cleared at the
+    callback's end: on the benchmark site this halves the crawl process's peak RSS
+    (255 -> 120 MB archive-only, docs/performance.md). ``_cached_selector`` is
+    Scrapy's private attribute (2.19); read here and nowhere else.
+    """
+    if getattr(response, "_cached_selector", None) is not None:
+        response._cached_selector = None

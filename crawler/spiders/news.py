@@ -19,7 +19,7 @@ from crawler.capture import META_KEY, describe_error
 from crawler.discovery import (feed_links, looks_like_feed_or_sitemap, parse_entries,
                                robots_sitemaps)
 from crawler.incremental import History, already_stored
-from crawler.links import LinkFilter, Scope
+from crawler.links import LinkFilter, Scope, release_tree
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +143,7 @@ class NewsSpider(scrapy.Spider):
             found = self.links.admit(self.links.extract(response))
         for url in found:
             yield self.request(url)
+        release_tree(response)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request
