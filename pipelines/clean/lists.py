@@ -73,8 +73,20 @@ def _links(el: lxml.html.HtmlElement, host: str | None) -> tuple[int, int, int]:
     return chars, links, same
 
 
-def _list_items(el: lxml.html.HtmlElement, host: str | None) -> list[str] | None:
-    items = [_norm(li.text_content()) for li in el if li.tag == "li"]
+class _Texts(dict):
+    """Each element's normalised text, computed once (nested blocks are asked repeatedly)."""
+
+    def of(self, el: lxml.html.HtmlElement) -> str:
+        text = self.get(el)
+        if text is None:
+            text = self[el] = _norm(el.text_content())
+        return text
+
+
+def _list_items(el: lxml.html.HtmlElement, host: str | None,
+                texts: _Texts | None = None) -> list[str] | None:
+    texts = texts if texts is not None else _Texts()
+    items = [texts.of(li) for li in el if li.tag == "li"]
     items = [i for i in items if i]
     if len(items) < MIN_ITEMS:
         return None
@@ -120,19 +132,20 @@ def _sequence(box: lxml.html.HtmlElement, index: dict[str, int], host: str | Non
     for a dropped short heading, ("list", items) for a dropped link-dense list."""
     seq: list = []
     skip_until = None
+    texts = _Texts()
     for el in box.iter(*BLOCKS):
         if skip_until is not None:
             if any(a is skip_until for a in el.iterancestors()):
                 continue
             skip_until = None
-        text = _norm(el.text_content())
         if el.tag in ("ul", "ol"):
-            items = _list_items(el, host)
+            items = _list_items(el, host, texts)
             if items is not None and not any(_key(i) in index for i in items) \
-                    and not any(_norm(li.text_content()) in index for li in el.iter("li", "p")):
+                    and not any(texts.of(li) in index for li in el.iter("li", "p")):
                 seq.append(("list", items))
                 skip_until = el
             continue
+        text = texts.of(el)
         if text in index:
             seq.append(("kept", index[text]))
         elif el.tag in HEADINGS and text and len(_WORD.findall(text)) <= MAX_HEADING_WORDS \
