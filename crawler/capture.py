@@ -23,10 +23,11 @@ from http import HTTPStatus
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Response
 
 from archive.db import utcnow
+from archive.errors import WarcWriteError
 from archive.warc import Exchange, RecordLocation, warc_date
 from crawler.incremental import (LAST_KEY, UNCHANGED_KEY, original_location, revisit_for,
                                  revisit_row)
@@ -136,11 +137,15 @@ class CaptureMiddleware:
         fetched_at = warc_date(ex.date)  # the record's WARC-Date: revisits refer to it
         last = request.meta.get(LAST_KEY)
         revisit = revisit_for(ex, last)  # a 304 or the same payload as last time
-        if revisit:
-            loc = self.session.warc.write_revisit(ex, **revisit)
-            request.meta[UNCHANGED_KEY] = revisit["profile"]
-        else:
-            loc = self.session.warc.write_exchange(ex)
+        try:
+            if revisit:
+                loc = self.session.warc.write_revisit(ex, **revisit)
+                request.meta[UNCHANGED_KEY] = revisit["profile"]
+            else:
+                loc = self.session.warc.write_exchange(ex)
+        except WarcWriteError as exc:
+            self.session.write_failed(exc)
+            raise IgnoreRequest(f"not archived: {exc}") from exc
         self.stats.inc_value("presskeep/warc/records", 2)
         self.stats.inc_value("presskeep/capture/responses")
         row = capture_row(self.session.run_id, ex, loc, "revisit" if revisit else "response",

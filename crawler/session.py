@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import sqlite3
 from pathlib import Path
 
 import scrapy
@@ -14,13 +15,18 @@ import warcio
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import _schedule_coro
 from twisted.internet import task
 
 from archive.db import Store
+from archive.errors import ArchiveError, WarcWriteError
 from archive.warc import WarcFileWriter, finish_open_files
 from crawler import __version__
 
 logger = logging.getLogger(__name__)
+
+#: finish reason of a crawl stopped because the archive could not be written (disk full, ...)
+REASON_WRITE_FAILED = "write_failed"
 
 #: settings recorded in each warcinfo record because they shape what was captured
 CAPTURE_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DEPTH_LIMIT", "PRESSKEEP_SCOPE",
@@ -58,7 +64,8 @@ class ArchiveSession:
             gzip_level=settings.getint("PRESSKEEP_WARC_GZIP_LEVEL", 6),
             threaded=settings.getbool("PRESSKEEP_WARC_THREAD", True),
         ) if settings.getbool("PRESSKEEP_WARC_ENABLED", True) else None
-        self.store.before_flush = self.warc.flush if self.warc else None
+        self.store.before_flush = self._flush_warc if self.warc else None
+        self.write_error: str | None = None
         self.run_id = self.store.start_run(settings.get("PRESSKEEP_RUN_COMMAND") or "crawl",
                                            dict(settings.getdict("PRESSKEEP_RUN_ARGS")))
         self._flusher = task.LoopingCall(self.store.flush)
@@ -76,14 +83,38 @@ class ArchiveSession:
         if self.flush_interval > 0:
             self._flusher.start(self.flush_interval, now=False)
 
+    def _flush_warc(self) -> None:
+        assert self.warc is not None
+        try:
+            self.warc.flush()
+        except WarcWriteError as exc:
+            self.write_failed(exc)
+            raise  # the rows that would point at the lost bytes are not committed
+
+    def write_failed(self, exc: Exception) -> None:
+        """The archive cannot be written (disk full, ...): stop the crawl, once."""
+        if self.write_error is not None:
+            return
+        self.write_error = str(exc)
+        self.crawler.stats.set_value("presskeep/error", self.write_error)
+        logger.error("presskeep: %s: stopping the crawl", exc)
+        if self.crawler.engine is not None:
+            _schedule_coro(self.crawler.engine.close_spider_async(reason=REASON_WRITE_FAILED))
+
     def spider_closed(self, spider, reason: str) -> None:
         if self._flusher.running:
             self._flusher.stop()
-        self.store.flush()
-        if self.warc:
-            self.warc.close()
+        try:
+            self.store.flush()
+            if self.warc:
+                self.warc.close()
+        except (ArchiveError, OSError, sqlite3.Error) as exc:
+            self.write_failed(exc)
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        outcome = reason if reason != "finished" else "finished"
-        self.store.finish_run(self.run_id, stats, outcome)
-        self.store.close()
+        outcome = REASON_WRITE_FAILED if self.write_error else reason
+        try:
+            self.store.finish_run(self.run_id, stats, outcome)
+            self.store.close()
+        except (ArchiveError, OSError, sqlite3.Error) as exc:
+            logger.error("presskeep: could not record the run's end: %s", exc)
         logger.info("presskeep: run %d %s", self.run_id, outcome)

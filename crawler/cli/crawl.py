@@ -160,6 +160,9 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
     stats = run_locked(settings, written, run_args,
                        {"urls": seeds, "scope": scope, "max_pages": max_pages})
     click.echo(summary(stats, written), err=True)
+    if stats.get("finish_reason") == "write_failed":
+        fail(f"{stats.get('presskeep/error')}; the crawl stopped there. What was written "
+             f"before is kept in {written}; free some space and run the same command to go on")
     if stats.get("finish_reason") == "redis_lost":
         fail(f"lost Redis mid-crawl; what was fetched is archived in {written}. Once Redis is back, "
              "start the workers again with the same --redis and --worker-id to resume")
