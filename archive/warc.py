@@ -115,16 +115,36 @@ class GzipRecords:
         self.fh = fh
         self.level = level
         self._z = None
+        self._start = 0
+        self._span = (0, 0)
 
     def write(self, data: bytes) -> None:
         if self._z is None:
-            self._z = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+            self._start = self.fh.tell()
+            self._z = gzip_member(self.level)
         self.fh.write(self._z.compress(data))
 
     def flush(self) -> None:
         if self._z is not None:
             self.fh.write(self._z.flush())
             self._z = None
+            self._span = (self._start, self.fh.tell() - self._start)
+
+    def span(self) -> tuple[int, int]:
+        """(offset, length) of the record ended last."""
+        return self._span
+
+    @property
+    def position(self) -> int:
+        return self.fh.tell()
+
+    def wait(self) -> None:
+        """Nothing to wait for: every record is in the file when ``flush()`` returns."""
+
+
+def gzip_member(level: int):
+    """A compressor for one gzip member (one WARC record)."""
+    return zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 
 
 class ThreadedGzipRecords:
@@ -157,7 +177,7 @@ class ThreadedGzipRecords:
     def _member(self, chunks: list[bytes]) -> tuple[int, int]:
         if self._failed is not None:  # nothing after a failed write lands in the file
             raise self._failed
-        z = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        z = gzip_member(self.level)
         # chunk by chunk, as GzipRecords does: the same input split gives the same bytes
         data = b"".join([z.compress(chunk) for chunk in chunks]) + z.flush()
         offset = self.position
@@ -168,6 +188,11 @@ class ThreadedGzipRecords:
             raise
         self.position += len(data)
         return offset, len(data)
+
+    def span(self) -> tuple[Pending, Pending]:
+        """(offset, length) of the record handed over last, known once the thread wrote it."""
+        assert self.last is not None
+        return Pending(self.last, 0), Pending(self.last, 1)
 
     def wait(self) -> None:
         """Block until every record handed over is in the file (buffer)."""
@@ -259,17 +284,15 @@ class WarcFileWriter:
             self._open()
 
     def _size(self) -> int:
-        if isinstance(self._stream, ThreadedGzipRecords):
-            return self._stream.position
-        assert self._fh is not None
-        return self._fh.tell()
+        assert self._stream is not None
+        return self._stream.position
 
     def _wait(self) -> None:
-        if isinstance(self._stream, ThreadedGzipRecords):
-            try:
-                self._stream.wait()
-            except OSError as exc:
-                raise WarcWriteError(f"cannot write WARC file {self._name}: {exc}") from exc
+        assert self._stream is not None
+        try:
+            self._stream.wait()
+        except OSError as exc:
+            raise WarcWriteError(f"cannot write WARC file {self._name}: {exc}") from exc
 
     def close(self, final: bool = True) -> None:
         if self._fh is None:
@@ -308,17 +331,12 @@ class WarcFileWriter:
 
     # -- records ----------------------------------------------------------
     def _write(self, record) -> RecordLocation:
-        assert self._fh is not None and self._writer is not None
-        offset: int | Pending = 0 if self.threaded else self._fh.tell()
+        assert self._stream is not None and self._writer is not None
         try:
             self._writer.write_record(record)
         except OSError as exc:
             raise WarcWriteError(f"cannot write WARC record to {self._name}: {exc}") from exc
-        if isinstance(self._stream, ThreadedGzipRecords):
-            assert self._stream.last is not None
-            offset, length = Pending(self._stream.last, 0), Pending(self._stream.last, 1)
-        else:
-            length = self._fh.tell() - offset
+        offset, length = self._stream.span()
         headers = record.rec_headers
         return RecordLocation(
             warc_file=f"{self.rel_dir}/{self._name}" if self.rel_dir else self._name,

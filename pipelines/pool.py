@@ -91,7 +91,7 @@ class _Worker:
         self.process.start()
         inbox.close()
         outbox.close()
-        self.tasks: collections.OrderedDict[int, asyncio.Future] = collections.OrderedDict()
+        self.tasks: dict[int, asyncio.Future] = {}
 
 
 class CleanPool:

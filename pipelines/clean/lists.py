@@ -83,9 +83,7 @@ class _Texts(dict):
         return text
 
 
-def _list_items(el: lxml.html.HtmlElement, host: str | None,
-                texts: _Texts | None = None) -> list[str] | None:
-    texts = texts if texts is not None else _Texts()
+def _list_items(el: lxml.html.HtmlElement, host: str | None, texts: _Texts) -> list[str] | None:
     items = [texts.of(li) for li in el if li.tag == "li"]
     items = [i for i in items if i]
     if len(items) < MIN_ITEMS:
