@@ -9,17 +9,13 @@ import lxml.html
 import trafilatura
 
 from pipelines.clean import boilerplate, lists, liveblog
+from pipelines.clean.html import squash as _norm
 from pipelines.clean.readable import readability_html
 
 logger = logging.getLogger(__name__)
-_WS = re.compile(r"\s+")
 PRECISION = True
 BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt",
               "figcaption")
-
-
-def _norm(text: str) -> str:
-    return _WS.sub(" ", text).strip()
 
 
 def html_blocks(fragment: str) -> list[str]:

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
-_WS = re.compile(r"\s+")
+from pipelines.clean.html import squash as _norm
+
 _WORD = re.compile(r"\w+")
 BLOCKS = ("p", "h2", "h3", "h4", "li", "ul", "ol", "blockquote", "td")
 HEADINGS = ("h2", "h3", "h4")
@@ -27,10 +28,6 @@ MAX_HEADING_WORDS = 15
 RECOVER_HEADINGS = True
 #: precision mode drops link-dense lists; others it dropped for a reason of its own
 LINK_SHARE = 0.5
-
-
-def _norm(text: str) -> str:
-    return _WS.sub(" ", text).strip()
 
 
 def _key(paragraph: str) -> str:
