@@ -1,7 +1,8 @@
 """The crawl benchmark: wget and presskeep on the same local site, in one run.
 
-    python -m bench.run                          # 5,000 articles: wget, full, archive, replay, export
-    python -m bench.run --scenarios wget,full    # a subset
+    python -m bench.run                          # 5,000 articles: wget, full, archive, archive2,
+                                                 # replay, export
+    python -m bench.run --scenarios wget,full    # a subset (full2: full pipeline, 2 processes)
     python -m bench.run --memory 10000,50000     # peak RSS of archive-only and full crawls by size
 
 The site (bench/site.py) is generated once into --cache and served by nginx
@@ -35,7 +36,9 @@ from bench.site import ensure_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CRAWL_SETTINGS = ("AUTOTHROTTLE_ENABLED=False", "PRESSKEEP_PROGRESS_INTERVAL=0")
-SCENARIOS = ("wget", "full", "archive", "replay", "export")
+SCENARIOS = ("wget", "full", "archive", "archive2", "replay", "export")
+#: not in the default run: the full pipeline over two crawl processes (`full2`)
+MORE_SCENARIOS = ("full2",)
 
 
 def presskeep_argv(*args: str) -> list[str]:
@@ -141,9 +144,15 @@ def speed(args, site: Path, work: Path) -> list[Run]:
             results.append(wget(url, work))
         if "full" in wanted:
             results.append(crawl("presskeep full pipeline", url, work / "full"))
+        if "full2" in wanted:
+            results.append(crawl("presskeep full, 2 processes (--processes 2)", url,
+                                 work / "full2", "--processes", "2"))
         if "archive" in wanted or "replay" in wanted:
             results.append(crawl("presskeep archive-only (--no-clean)", url, work / "archive",
                                  "--no-clean"))
+        if "archive2" in wanted:
+            results.append(crawl("presskeep archive-only, 2 processes (--no-clean --processes 2)",
+                                 url, work / "archive2", "--no-clean", "--processes", "2"))
     if "replay" in wanted:
         if verb_help("replay") is None:
             print("presskeep replay is not available yet: replay scenario skipped", file=sys.stderr)
@@ -187,7 +196,8 @@ def report(results: list[Run]) -> str:
 def parse_args(argv: list[str] | None = None):
     parser = argparse.ArgumentParser(description="presskeep vs wget on a local site")
     parser.add_argument("--articles", type=int, default=5000)
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
+                        help=f"comma-separated, from {', '.join(SCENARIOS + MORE_SCENARIOS)}")
     parser.add_argument("--memory", default="", help="comma-separated site sizes (articles)")
     parser.add_argument("--memory-modes", default="archive-only,full")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "presskeep-bench")

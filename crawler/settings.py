@@ -39,6 +39,8 @@ DEPTH_PRIORITY = 0
 CONCURRENT_ITEMS = 4
 
 # -- components ---------------------------------------------------------------
+# Scrapy's downloader with CONCURRENT_REQUESTS_PER_DOMAIN enforced under asyncio (crawler/downloader.py)
+DOWNLOADER = "crawler.downloader.PoliteDownloader"
 # Scrapy's HTTP/1.1 handler with a connection pool that keeps its connections (crawler/keepalive.py)
 DOWNLOAD_HANDLERS = {
     "http": "crawler.keepalive.KeepAliveHTTP11Handler",
@@ -54,6 +56,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retries, waiting for Retry-After (crawler/retry.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.RetryAfterMiddleware": 550,
+}
+# `crawl --processes N`: forward the links another process owns (crawler/partition.py);
+# after DepthMiddleware (900) in the output chain, so forwarded requests carry their depth
+SPIDER_MIDDLEWARES = {
+    "crawler.partition.Partition": 50,
 }
 EXTENSIONS = {
     "crawler.session.ArchiveSession": 0,
@@ -105,6 +112,10 @@ PRESSKEEP_RESUME = True  # `presskeep crawl` keeps Scrapy JOBDIR state under OUT
 # -- replay (crawler/replay.py; `presskeep replay` and the `replay` spider turn these) ----
 PRESSKEEP_WARC_ENABLED = True  # False: the session opens no WARC writer (replay reads, never writes)
 PRESSKEEP_RUN_COMMAND = "crawl"  # the `runs.command` value of this run ("replay" for replays)
+
+# -- several crawl processes on one machine (crawler/partition.py; `crawl --processes N`) ----
+PRESSKEEP_PARTITION = ""  # "I/N": this process owns the URLs whose CRC-32 mod N is I (set by the CLI)
+PRESSKEEP_PARTITION_FD = -1  # its end of the socket pair to the parent (set by the CLI)
 
 # -- distributed crawling on Redis (crawler/distributed.py, docs/distributed.md) --------
 PRESSKEEP_REDIS_URL = ""  # redis://HOST:PORT/DB: share one queue and dupefilter with other workers

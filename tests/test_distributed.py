@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -20,10 +19,9 @@ import pytest
 import redis
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.sample.server import SiteHandler, SiteServer
-from crawler.sample.site import build_site
 from tests.conftest import ROOT, TEST_SETTINGS, crawl, presskeep, query
 from tests.redis_server import RedisServer, available, free_port
+from tests.slowsite import slow_site as _slow_site
 
 pytestmark = pytest.mark.skipif(not available(), reason="redis-server is not installed")
 
@@ -36,26 +34,8 @@ WORKER_SETTINGS = (*TEST_SETTINGS, NO_MODEL, "PRESSKEEP_REDIS_IDLE_TIMEOUT=3", "
                    "DOWNLOAD_DELAY=0.01", "DOWNLOAD_DELAY_JITTER=0")
 
 
-class SlowHandler(SiteHandler):
-    """The sample site, each answer after ``server.delay`` seconds; counts requests in flight."""
-
-    def do_GET(self) -> None:  # noqa: N802
-        server = self.server
-        with server.lock:
-            server.active += 1
-            server.max_active = max(server.max_active, server.active)
-            server.starts.append(time.monotonic())
-        time.sleep(server.delay)
-        with server.lock:  # before the answer is sent: a client never sees us as still busy
-            server.active -= 1
-        super().do_GET()
-
-
-def slow_site(delay: float) -> SiteServer:
-    server = SiteServer(build_site(N_ARTICLES), handler=SlowHandler)
-    server.lock, server.active, server.max_active, server.starts = threading.Lock(), 0, 0, []
-    server.delay = delay
-    return server.start()
+def slow_site(delay: float):
+    return _slow_site(delay, N_ARTICLES)
 
 
 @pytest.fixture(scope="module")

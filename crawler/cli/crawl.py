@@ -117,6 +117,99 @@ def distributed_out(out: Path, overrides: dict, redis_url: str | None, worker_id
     return distributed.shard_dir(out, worker)
 
 
+def partition_out(out: Path, overrides: dict, partition: str) -> Path:
+    """A child of `crawl --processes N`: its settings, and its shard OUT/shards/part-I."""
+    import os
+
+    from crawler.distributed import shard_dir
+    from crawler.partition import FD_ENV, parse_partition
+
+    try:
+        index, _ = parse_partition(partition)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    if FD_ENV not in os.environ:
+        fail(f"--partition is for the processes `crawl --processes` starts (no ${FD_ENV})", 2)
+    worker = f"part-{index}"
+    shard = shard_dir(out, worker)
+    overrides.update({"PRESSKEEP_PARTITION": partition, "PRESSKEEP_WORKER_ID": worker,
+                      "PRESSKEEP_PARTITION_FD": os.environ[FD_ENV], "PRESSKEEP_OUT": str(shard)})
+    return shard
+
+
+def child_argv(seeds, out, max_pages, depth, scope, pairs, verbose, resume, clean,
+               count) -> list[list[str]]:
+    """The command line of each child of `crawl --processes COUNT`."""
+    import os
+    import sys
+
+    args = ["crawl", *seeds, "--out", str(out), "--scope", scope,
+            "--resume" if resume else "--no-resume", "--clean" if clean else "--no-clean"]
+    if depth is not None:
+        args += ["--depth", str(depth)]
+    for pair in pairs:
+        args += ["-s", pair]
+    if clean and not any(p.strip().startswith("PRESSKEEP_CLEAN_WORKERS=") for p in pairs):
+        # the cores are shared out: each child gets its share of cleaning workers
+        args += ["-s", f"PRESSKEEP_CLEAN_WORKERS={max(1, (os.cpu_count() or 1) // count)}"]
+    for pair in politeness_shares(pairs, count):
+        args += ["-s", pair]
+    args += ["-v"] * verbose
+    argvs = []
+    for index in range(count):
+        share = -(-max_pages // count) if max_pages else 0  # --max-pages is shared out too
+        argvs.append([sys.executable, "-m", "crawler.cli", *args, "--max-pages", str(share),
+                      "--partition", f"{index}/{count}"])
+    return argvs
+
+
+def politeness_shares(pairs, count: int) -> list[str]:
+    """Each child's share of the per-host limits, so a site sees what one process would do:
+    requests at once per host divided (at least 1 each), the delay between them multiplied,
+    AutoThrottle's target concurrency divided."""
+    settings = crawl_settings(Path("."), parse_settings(pairs), {})
+    per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+    return [f"CONCURRENT_REQUESTS_PER_DOMAIN={max(1, per_host // count)}",
+            f"DOWNLOAD_DELAY={settings.getfloat('DOWNLOAD_DELAY') * count}",
+            f"AUTOTHROTTLE_TARGET_CONCURRENCY="
+            f"{max(1.0, settings.getfloat('AUTOTHROTTLE_TARGET_CONCURRENCY') / count)}"]
+
+
+def crawl_processes(count: int, out: Path, argvs: list[list[str]]) -> None:
+    """`crawl --processes COUNT`: run the children, then merge their shards into OUT."""
+    from archive.merge import merge
+    from crawler.cli.merge import merge_site_models
+    from crawler.distributed import shard_dir
+    from crawler.partition import run_children
+    from crawler.resume import CrawlBusy, crawl_lock
+
+    preflight(out)
+    try:
+        with crawl_lock(out):
+            mark_interrupted_runs(out)
+            codes, router = run_children(argvs)
+            shards = [shard_dir(out, f"part-{i}") for i in range(count)]
+            shards = [s for s in shards if (s / "presskeep.db").exists()]
+            report = merge(shards, out, recover=True, merge_models=merge_site_models) if shards \
+                else None
+    except CrawlBusy as exc:
+        fail(str(exc), 3)
+    closed = [c or {} for c in router.closed]
+    reasons = sorted({c.get("reason", "failed") for c in closed})
+    click.echo(f"presskeep: {count} crawl processes: "
+               f"{sum(c.get('responses', 0) for c in closed)} responses archived, "
+               f"{sum(c.get('articles', 0) for c in closed)} articles kept, "
+               f"{router.forwarded} links passed between them ({', '.join(reasons)})\n"
+               f"  WARC files: {out / 'warc'}\n  database:   {out / 'presskeep.db'}\n"
+               f"  shards:     {out / 'shards'}/part-*", err=True)
+    failed = [i for i, code in enumerate(codes) if code != 0]
+    if failed:
+        fail(f"crawl process(es) {', '.join(map(str, failed))} failed (exit "
+             f"{', '.join(str(codes[i]) for i in failed)}); what they archived is merged into {out}")
+    if report is None or not report.captures:
+        fail("nothing was archived (see the errors above)")
+
+
 @main.command()
 @click.argument("urls", nargs=-1, required=False)
 @out_option
@@ -135,16 +228,32 @@ def distributed_out(out: Path, overrides: dict, redis_url: str | None, worker_id
 @click.option("--clean/--no-clean", default=True, show_default=True,
               help="Clean article pages while crawling; --no-clean archives only (WARC + "
                    "captures rows) and leaves cleaning to `presskeep replay`.")
+@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Crawl processes on this machine, each owning a share of the URLs (one per "
+                   "core uses them all); merged into OUT at the end (docs/performance.md).")
+@click.option("--partition", default=None, hidden=True,
+              help="Internal: I/N, this process is part I of a --processes N crawl.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_id, resume,
-          clean):
+          clean, processes, partition):
     """Crawl URLS into OUT: every response to WARC, article pages to SQLite.
 
     Example: presskeep crawl https://news.example/ --out data --max-pages 500
     """
     seeds = [check_seed(u) for u in urls]
     overrides = parse_settings(pairs)
-    written = distributed_out(out, overrides, redis_url, worker_id, seeds)
+    if processes > 1:
+        if redis_url or overrides.get("PRESSKEEP_REDIS_URL"):
+            fail("--processes and --redis do not go together (with Redis, start more workers)", 2)
+        if not seeds:
+            fail("give at least one URL", 2)
+        crawl_processes(processes, out, child_argv(seeds, out, max_pages, depth, scope, pairs,
+                                                   verbose, resume, clean, processes))
+        return
+    if partition:
+        written = partition_out(out, overrides, partition)
+    else:
+        written = distributed_out(out, overrides, redis_url, worker_id, seeds)
     if depth is not None:
         overrides["DEPTH_LIMIT"] = depth
     if not clean:
@@ -159,12 +268,14 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
     preflight(written)  # a newer, corrupt or locked database: one line now, not a traceback
     stats = run_locked(settings, written, run_args,
                        {"urls": seeds, "scope": scope, "max_pages": max_pages})
-    click.echo(summary(stats, written), err=True)
+    if not partition:
+        click.echo(summary(stats, written), err=True)
     if stats.get("finish_reason") == "write_failed":
         fail(f"{stats.get('presskeep/error')}; the crawl stopped there. What was written "
              f"before is kept in {written}; free some space and run the same command to go on")
     if stats.get("finish_reason") == "redis_lost":
         fail(f"lost Redis mid-crawl; what was fetched is archived in {written}. Once Redis is back, "
              "start the workers again with the same --redis and --worker-id to resume")
-    if not stats.get("presskeep/capture/responses") and not overrides.get("PRESSKEEP_REDIS_URL"):
+    if (not stats.get("presskeep/capture/responses") and not overrides.get("PRESSKEEP_REDIS_URL")
+            and not partition):
         fail("nothing was archived (see the errors above)")

@@ -88,8 +88,10 @@ class NewsSpider(scrapy.Spider):
 
     def robots_received(self, response: Response, request: scrapy.Request, spider=None) -> None:
         if urlsplit(response.url).path == "/robots.txt" and request.meta.get("dont_obey_robotstxt"):
+            partition = getattr(self, "partition", None)  # crawl --processes (crawler/partition.py)
             for req in self.parse_robots(response):
-                self.crawler.engine.crawl(req)
+                if partition is None or partition.get_processed_request(req) is not None:
+                    self.crawler.engine.crawl(req)
 
     def parse_robots(self, response: Response):
         """Sitemaps named in robots.txt, or the usual sitemap paths when it names none."""

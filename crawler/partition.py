@@ -1,0 +1,315 @@
+"""One crawl over several processes on one machine, without Redis: a URL-partitioned frontier.
+
+``presskeep crawl --processes N`` starts N crawl processes (one per core is the point: a
+crawl process is CPU-bound). Process ``i`` owns the URLs whose CRC-32 modulo N is ``i``:
+it alone fetches them, keeps their seen-set and writes them to its shard
+``OUT/shards/part-i/`` (the shard layout of docs/distributed.md). A link found by one
+process and owned by another is sent, as a serialised Scrapy request, over a socket to the
+parent process, which passes it on to its owner. Nothing is shared but those messages: no
+locks, no round trip a page.
+
+The parent also decides when the crawl is over. A process that runs out of work reports
+``("idle", received)`` (how many forwarded requests it has taken in) and waits; the crawl
+is over when every live process has reported idle *and* has taken in every request the
+parent passed to it. Messages on one socket arrive in order, so a process's forwarded
+requests always reach the parent before its idle report: when the condition holds, no
+request is in flight anywhere. The parent then sends ``("stop",)`` to all, waits for them
+and merges the shards into OUT (archive/merge.py).
+
+Child side: :class:`Partition`, a spider middleware (forwarding what the spider yields) that
+also listens on the socket (requests in, stop). Parent side: :func:`route`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pickle
+import socket
+import zlib
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.defer import _schedule_coro
+
+logger = logging.getLogger(__name__)
+
+#: environment variable that hands a child process its end of the socket pair
+FD_ENV = "PRESSKEEP_PARTITION_FD"
+_HEADER = 4
+
+
+def owner(url: str, count: int) -> int:
+    """The process (0..count-1) that owns ``url``: stable across processes and runs."""
+    return zlib.crc32(url.encode("utf-8", "surrogatepass")) % count
+
+
+def parse_partition(value: str) -> tuple[int, int]:
+    """``"I/N"`` -> (I, N); ValueError unless 0 <= I < N."""
+    index, sep, count = str(value).partition("/")
+    if not sep:
+        raise ValueError(f"partition must be I/N, got {value!r}")
+    i, n = int(index), int(count)
+    if not 0 <= i < n:
+        raise ValueError(f"partition must be I/N with 0 <= I < N, got {value!r}")
+    return i, n
+
+
+def frame(message: tuple) -> bytes:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(_HEADER, "big") + data
+
+
+async def read_frame(reader: asyncio.StreamReader) -> tuple | None:
+    """The next message, or None at the end of the stream.
+
+    Only our own processes are on the other end of the socket pair (created by the parent
+    before it starts them), so pickle is safe here.
+    """
+    try:
+        size = int.from_bytes(await reader.readexactly(_HEADER), "big")
+        return pickle.loads(await reader.readexactly(size))  # noqa: S301 - see above
+    except asyncio.IncompleteReadError:
+        return None
+
+
+def pack(request: Request) -> tuple:
+    """What the owner needs to rebuild one of the spider's requests.
+
+    Scrapy's ``Request.to_dict`` finds the callback's name with ``inspect.getmembers`` over
+    the whole spider, a request; the spider's requests are plain (URL, priority, meta, and
+    two spider methods), so their names are taken directly.
+    """
+    return (request.url, request.priority, request.meta or None,
+            _name(request.callback), _name(request.errback))
+
+
+def _name(method) -> str | None:
+    return getattr(method, "__name__", None) if method is not None else None
+
+
+def unpack(data: tuple, spider) -> Request:
+    url, priority, meta, callback, errback = data
+    return Request(url, priority=priority, meta=meta,
+                   callback=getattr(spider, callback) if callback else None,
+                   errback=getattr(spider, errback) if errback else None)
+
+
+class Partition(BaseSpiderMiddleware):
+    """Keep the requests this process owns, forward the others; take forwarded ones in."""
+
+    def __init__(self, crawler: Crawler, index: int, count: int, fd: int) -> None:
+        super().__init__(crawler)
+        self.index, self.count, self.fd = index, count, fd
+        self.stats = crawler.stats
+        self.writer: asyncio.StreamWriter | None = None
+        self.pending: list[bytes] = []  # frames written before the socket is open
+        self.received = 0
+        self.reported: int | None = None
+        self.stopping = False
+        self.task: asyncio.Task | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "Partition":
+        value = crawler.settings.get("PRESSKEEP_PARTITION")
+        if not value:
+            raise NotConfigured  # one crawl process (no message: this is the usual case)
+        index, count = parse_partition(value)
+        fd = crawler.settings.getint("PRESSKEEP_PARTITION_FD", -1)
+        if fd < 0:
+            raise NotConfigured(f"PRESSKEEP_PARTITION is set but no socket ({FD_ENV})")
+        mw = cls(crawler, index, count, fd)
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(mw.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    # -- out: what the spider yields ----------------------------------------------
+    def owns(self, url: str) -> bool:
+        return owner(url, self.count) == self.index
+
+    def get_processed_request(self, request: Request, response=None) -> Request | None:
+        if self.owns(request.url):
+            return request
+        self.send(("request", owner(request.url, self.count), pack(request)))
+        self.stats.inc_value("presskeep/partition/forwarded")
+        return None
+
+    def send(self, message: tuple) -> None:
+        data = frame(message)
+        if self.writer is None:
+            self.pending.append(data)
+        else:
+            self.writer.write(data)
+
+    # -- in: the parent's messages ------------------------------------------------
+    def spider_opened(self, spider) -> None:
+        spider.partition = self  # for requests the spider hands the engine directly
+        self.task = asyncio.ensure_future(self.listen())
+
+    async def listen(self) -> None:
+        sock = socket.socket(fileno=self.fd)
+        reader, self.writer = await asyncio.open_unix_connection(sock=sock)
+        for data in self.pending:
+            self.writer.write(data)
+        self.pending.clear()
+        while (message := await read_frame(reader)) is not None:
+            if message[0] == "stop":
+                self.stop()
+                return
+            self.take(message[1])
+            if self.engine_idle():
+                self.report_idle()  # a duplicate changes nothing: say so now, not in 5 s
+        if not self.stopping:  # the parent is gone: finish what is queued, then stop
+            logger.warning("presskeep: lost the parent process; stopping this part of the crawl")
+            self.stop()
+
+    def engine_idle(self) -> bool:
+        try:
+            return self.crawler.engine is not None and self.crawler.engine.spider_is_idle()
+        except RuntimeError:  # closing
+            return False
+
+    def take(self, data: tuple) -> None:
+        self.received += 1
+        if self.stopping or self.crawler.engine is None or self.crawler.engine.spider is None:
+            return
+        spider = self.crawler.spider
+        request = unpack(data, spider)
+        if not any(spider.links.admit([request.url])):  # seen here already, or over the caps
+            self.stats.inc_value("presskeep/partition/duplicates")
+            return
+        self.stats.inc_value("presskeep/partition/received")
+        self.crawler.engine.crawl(request)
+
+    def stop(self) -> None:
+        self.stopping = True
+        if self.crawler.engine is not None:
+            _schedule_coro(self.crawler.engine.close_spider_async(reason="finished"))
+
+    # -- idle: wait for the others --------------------------------------------------
+    def report_idle(self) -> None:
+        if self.reported != self.received:
+            self.send(("idle", self.received))
+            self.reported = self.received
+
+    def spider_idle(self, spider) -> None:
+        if self.stopping:
+            return
+        self.report_idle()
+        raise DontCloseSpider
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.writer is not None:
+            self.writer.write(frame(("closed", {
+                "reason": reason, "responses": self.stats.get_value("presskeep/capture/responses", 0),
+                "articles": self.stats.get_value("presskeep/articles/kept", 0)})))
+            self.writer.close()
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+
+
+class Router:
+    """The parent's side: pass requests to their owners, stop everyone once all are idle."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.writers: list[asyncio.StreamWriter | None] = [None] * count
+        self.routed = [0] * count
+        self.idle: list[int | None] = [None] * count
+        self.alive = [True] * count
+        self.stopped = False
+        self.forwarded = 0
+        self.closed: list[dict | None] = [None] * count  # each child's reason and counts
+
+    async def serve(self, index: int, reader: asyncio.StreamReader) -> None:
+        try:
+            while (message := await read_frame(reader)) is not None:
+                if message[0] == "request":
+                    self.pass_on(message[1], message[2])
+                elif message[0] == "idle":
+                    self.idle[index] = message[1]
+                elif message[0] == "closed":
+                    self.closed[index] = message[1]
+                self.check_done()
+        finally:
+            self.alive[index] = False
+            writer, self.writers[index] = self.writers[index], None
+            if writer is not None:
+                writer.close()
+            self.check_done()
+
+    def pass_on(self, dest: int, data: dict) -> None:
+        writer = self.writers[dest]
+        if writer is None or not self.alive[dest]:  # gone (stopped early or failed): dropped
+            return
+        writer.write(frame(("request", data)))
+        self.routed[dest] += 1
+        self.forwarded += 1
+
+    def check_done(self) -> None:
+        live = [i for i in range(self.count) if self.alive[i]]
+        if self.stopped or not live:
+            return
+        if all(self.idle[i] is not None and self.idle[i] == self.routed[i] for i in live):
+            self.stopped = True
+            for i in live:
+                writer = self.writers[i]
+                if writer is not None:
+                    writer.write(frame(("stop",)))
+
+
+def route(socks: list[socket.socket]) -> Router:
+    """Run the router over the parent's ends of the socket pairs until every child is gone."""
+    router = Router(len(socks))
+
+    async def main() -> None:
+        readers = []
+        for i, sock in enumerate(socks):  # every writer exists before the first message
+            reader, router.writers[i] = await asyncio.open_unix_connection(sock=sock)
+            readers.append(reader)
+        await asyncio.gather(*(router.serve(i, r) for i, r in enumerate(readers)))
+
+    asyncio.run(main())
+    return router
+
+
+def run_children(argvs: list[list[str]]) -> tuple[list[int], Router]:
+    """Start one child per argv (each gets its socket as fd ``$PRESSKEEP_PARTITION_FD``),
+    route between them until all are gone; their exit codes and the router.
+
+    The children run in their own process group, so a Ctrl-C (SIGINT) or SIGTERM reaches
+    them once, passed on by the parent (a second Ctrl-C forces them, as with one process);
+    each stops cleanly and the parent waits for them. A child whose parent dies sees its
+    socket close and stops too.
+    """
+    import os
+    import signal
+    import subprocess
+
+    procs: list[subprocess.Popen] = []
+    parents: list[socket.socket] = []
+    for argv in argvs:
+        mine, theirs = socket.socketpair()
+        env = dict(os.environ, **{FD_ENV: str(theirs.fileno())})
+        procs.append(subprocess.Popen(argv, pass_fds=[theirs.fileno()], env=env,
+                                      process_group=0))
+        theirs.close()
+        parents.append(mine)
+
+    def forward(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signum)
+
+    old_int = signal.signal(signal.SIGINT, forward)
+    old_term = signal.signal(signal.SIGTERM, forward)
+    try:
+        router = route(parents)
+        codes = [proc.wait() for proc in procs]
+    finally:
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
+    return codes, router
