@@ -213,6 +213,9 @@ class FaultHandler(BaseHTTPRequestHandler):
         self.head_only(200, {"Content-Type": HTML, "Content-Length": "200000"})
         self.wfile.write(b"<html><body>" + b"x" * 20000)
         self.wfile.flush()
+        # a reset makes the client's kernel drop what it has not read yet: give a busy
+        # client time to read the 20,000 bytes, so the test sees them (it did not, under load)
+        time.sleep(0.3)
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
         self.close_connection = True
