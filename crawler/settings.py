@@ -41,6 +41,8 @@ CONCURRENT_ITEMS = 4
 # -- components ---------------------------------------------------------------
 # Scrapy's downloader with CONCURRENT_REQUESTS_PER_DOMAIN enforced under asyncio (crawler/downloader.py)
 DOWNLOADER = "crawler.downloader.PoliteDownloader"
+# Scrapy's pickle LIFO disk queue (JOBDIR) without an inspect.getmembers a request (crawler/queues.py)
+SCHEDULER_DISK_QUEUE = "crawler.queues.LifoDiskQueue"
 # Scrapy's HTTP/1.1 handler with a connection pool that keeps its connections (crawler/keepalive.py)
 DOWNLOAD_HANDLERS = {
     "http": "crawler.keepalive.KeepAliveHTTP11Handler",

@@ -137,11 +137,10 @@ def partition_out(out: Path, overrides: dict, partition: str) -> Path:
     return shard
 
 
-def child_argv(seeds, out, max_pages, depth, scope, pairs, verbose, resume, clean,
+def child_args(seeds, out, max_pages, depth, scope, pairs, verbose, resume, clean,
                count) -> list[list[str]]:
-    """The command line of each child of `crawl --processes COUNT`."""
+    """The `presskeep` arguments of each child of `crawl --processes COUNT`."""
     import os
-    import sys
 
     args = ["crawl", *seeds, "--out", str(out), "--scope", scope,
             "--resume" if resume else "--no-resume", "--clean" if clean else "--no-clean"]
@@ -155,12 +154,9 @@ def child_argv(seeds, out, max_pages, depth, scope, pairs, verbose, resume, clea
     for pair in politeness_shares(pairs, count):
         args += ["-s", pair]
     args += ["-v"] * verbose
-    argvs = []
-    for index in range(count):
-        share = -(-max_pages // count) if max_pages else 0  # --max-pages is shared out too
-        argvs.append([sys.executable, "-m", "crawler.cli", *args, "--max-pages", str(share),
-                      "--partition", f"{index}/{count}"])
-    return argvs
+    share = -(-max_pages // count) if max_pages else 0  # --max-pages is shared out too
+    return [[*args, "--max-pages", str(share), "--partition", f"{index}/{count}"]
+            for index in range(count)]
 
 
 def politeness_shares(pairs, count: int) -> list[str]:
@@ -176,18 +172,23 @@ def politeness_shares(pairs, count: int) -> list[str]:
 
 
 def crawl_processes(count: int, out: Path, argvs: list[list[str]]) -> None:
-    """`crawl --processes COUNT`: run the children, then merge their shards into OUT."""
+    """`crawl --processes COUNT`: fork the children, then merge their shards into OUT."""
     from archive.merge import merge
     from crawler.cli.merge import merge_site_models
     from crawler.distributed import shard_dir
-    from crawler.partition import run_children
+    from crawler.partition import preload, run_children
     from crawler.resume import CrawlBusy, crawl_lock
 
     preflight(out)
+    preload(crawl_settings(out, {}, {}))
+
+    def child(index: int) -> None:
+        main.main(args=argvs[index], prog_name="presskeep", standalone_mode=True)
+
     try:
         with crawl_lock(out):
             mark_interrupted_runs(out)
-            codes, router = run_children(argvs)
+            codes, router = run_children(count, child)
             shards = [shard_dir(out, f"part-{i}") for i in range(count)]
             shards = [s for s in shards if (s / "presskeep.db").exists()]
             report = merge(shards, out, recover=True, merge_models=merge_site_models) if shards \
@@ -247,7 +248,7 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
             fail("--processes and --redis do not go together (with Redis, start more workers)", 2)
         if not seeds:
             fail("give at least one URL", 2)
-        crawl_processes(processes, out, child_argv(seeds, out, max_pages, depth, scope, pairs,
+        crawl_processes(processes, out, child_args(seeds, out, max_pages, depth, scope, pairs,
                                                    verbose, resume, clean, processes))
         return
     if partition:
