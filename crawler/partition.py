@@ -163,9 +163,9 @@ class Partition(BaseSpiderMiddleware):
             self.take(message[1])
             if self.engine_idle():
                 self.report_idle()  # a duplicate changes nothing: say so now, not in 5 s
-        if not self.stopping:  # the parent is gone: finish what is queued, then stop
+        if not self.stopping:  # the parent is gone: stop (the job queue keeps what is left)
             logger.warning("presskeep: lost the parent process; stopping this part of the crawl")
-            self.stop()
+            self.stop("shutdown")
 
     def engine_idle(self) -> bool:
         try:
@@ -182,13 +182,18 @@ class Partition(BaseSpiderMiddleware):
         if not any(spider.links.admit([request.url])):  # seen here already, or over the caps
             self.stats.inc_value("presskeep/partition/duplicates")
             return
+        try:
+            self.crawler.engine.crawl(request)
+        except Exception as exc:  # noqa: BLE001 - arrived while this process was closing
+            logger.debug("presskeep: dropped %s (closing): %s", request.url, exc)
+            self.stats.inc_value("presskeep/partition/dropped")
+            return
         self.stats.inc_value("presskeep/partition/received")
-        self.crawler.engine.crawl(request)
 
-    def stop(self) -> None:
+    def stop(self, reason: str = "finished") -> None:
         self.stopping = True
         if self.crawler.engine is not None:
-            _schedule_coro(self.crawler.engine.close_spider_async(reason="finished"))
+            _schedule_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     # -- idle: wait for the others --------------------------------------------------
     def report_idle(self) -> None:
