@@ -7,8 +7,8 @@ The corpus: every page of aeb-dev and naeb-dev, a sample of the generated benchm
 site (``--site-articles`` articles and every kind of hub: home, section first and
 paginated pages, subsections, tags, static pages) and the HTML fixtures under tests/.
 Each page gives ``extract(html, url).as_dict()``; ``--check`` lists the pages whose dict
-differs and exits 1 when any does. ``--body-for-non-articles no`` runs the crawl
-path's option (:func:`pipelines.clean.extract` ``body_for_non_articles``).
+differs and exits 1 when any does. ``--skip-known-hubs`` runs extract() as the crawl
+does (``skip_known_hubs=True``).
 """
 
 from __future__ import annotations
@@ -70,10 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--save", type=Path, metavar="FILE")
     group.add_argument("--check", type=Path, metavar="FILE")
     parser.add_argument("--site-articles", type=int, default=200)
-    parser.add_argument("--body-for-non-articles", choices=("yes", "no"), default="yes")
+    parser.add_argument("--skip-known-hubs", action="store_true")
     args = parser.parse_args(argv)
-    options = {} if args.body_for_non_articles == "yes" else {"body_for_non_articles": False}
-    result = run(args.site_articles, **options)
+    result = run(args.site_articles, skip_known_hubs=args.skip_known_hubs)
     if args.save:
         args.save.write_text(json.dumps(result, ensure_ascii=False, sort_keys=True, indent=0))
         sys.stdout.write(f"saved {len(result)} pages to {args.save}\n")

@@ -9,8 +9,8 @@ Thread CPU time, so a loaded machine inflates the figures less than wall time wo
 usual way to take scheduler noise out of a micro-benchmark); ``end-to-end`` is one
 ``extract()`` call timed as a whole (also best of N). ``--site N`` times N articles and
 every kind of hub page of the generated benchmark site (``bench.site.sample_pages``) instead
-of the sets, articles and hubs reported apart; ``end-to-end (crawl)`` is ``extract()`` as the
-crawl calls it (``body_for_non_articles=False``).
+of the sets, articles and hubs reported apart. ``end-to-end (crawl)`` is ``extract()`` as the
+crawl calls it (``skip_known_hubs=True``).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def stage_times(html: bytes, url: str | None) -> dict[str, float]:
         _, times["readability (fallback)"] = _timed(body.readability_paragraphs, pruned, url)
     times["total"] = sum(times.values())
     _, times["end-to-end"] = _timed(extract, html, url)
+    _, times["end-to-end (crawl)"] = _timed(lambda: extract(html, url, skip_known_hubs=True))
     return times
 
 

@@ -113,7 +113,8 @@ class ArticlePipeline:
 
     async def clean(self, item: dict) -> Extraction:
         args = (item["body"], item["url"])
-        kwargs = {"encoding": item.get("encoding")}
+        # only articles are stored: a page that is a hub whatever its body says needs no body
+        kwargs = {"encoding": item.get("encoding"), "skip_known_hubs": True}
         if self.pool is None:
             return extract(*args, **kwargs)
         return await self.pool.extract(*args, **kwargs)
