@@ -6,6 +6,7 @@ extracted paragraphs, or cutting off a trailing furniture section such as "Lates
 
 from __future__ import annotations
 
+import functools
 import re
 
 import lxml.etree
@@ -135,8 +136,12 @@ def _is_furniture(el: lxml.html.HtmlElement) -> bool:
     if el.get("role") in ("navigation", "complementary"):
         return True
     attrs = _attrs(el)
-    if not attrs:
-        return False
+    return bool(attrs) and _furniture_words(attrs)
+
+
+@functools.lru_cache(maxsize=8192)
+def _furniture_words(attrs: str) -> bool:
+    """Whether class/id/role words name furniture (memoised: a template repeats its classes)."""
     if _FURNITURE.search(attrs):
         return True
     return bool(_WEAK_FURNITURE.search(attrs)) and not _POSITIVE.search(attrs)
@@ -157,13 +162,18 @@ class _Pruner:
         self.total = 1
 
     def _drop_all(self, test) -> None:
-        doomed, skip = [], set()
-        for el in self.tree.iter():
-            if el in skip:
-                continue
+        """Drop each element ``test`` accepts; the inside of an accepted one is not tested.
+
+        ``iterwalk`` yields elements only: ``parse_html`` trees have no comments (removed at
+        parse; ``<?…>`` parses as one), and they could not be dropped anyway (no
+        ``drop_tree`` on lxml's plain comment class).
+        """
+        doomed = []
+        walker = lxml.etree.iterwalk(self.tree, events=("start",))
+        for _, el in walker:
             if test(el):
                 doomed.append(el)
-                skip.update(el.iterdescendants())
+                walker.skip_subtree()
         for el in doomed:
             if el.getparent() is not None:
                 el.drop_tree()

