@@ -91,11 +91,6 @@ def choose(traf: list[str], read: list[str]) -> list[str]:
     return traf
 
 
-def combine(traf: list[str], read: list[str]) -> list[str]:
-    """Generic line rules on both candidates, then the choice between them."""
-    return choose(boilerplate.filter_paragraphs(traf), boilerplate.filter_paragraphs(read))
-
-
 #: readability runs only when trafilatura's text is outside this share of the page's <p> text
 #: (too little: it may have cut the article short; too much: the text is not in <p>s)
 SECOND_OPINION = (0.7, 1.2)
@@ -121,10 +116,12 @@ def body_paragraphs(tree: lxml.html.HtmlElement, url: str | None = None) -> list
 
 def _candidates(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
     traf = lists.recover(tree, trafilatura_paragraphs(tree, url), url)
+    kept = boilerplate.filter_paragraphs(traf)
     if not needs_second_opinion(traf, tree):
-        return boilerplate.filter_paragraphs(traf)
-    best = combine(traf, readability_paragraphs(tree, url))
-    if best and best == boilerplate.filter_paragraphs(traf):
+        return kept
+    # generic line rules on both candidates, then the choice between them
+    best = choose(kept, boilerplate.filter_paragraphs(readability_paragraphs(tree, url)))
+    if best and best == kept:
         balanced = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url, False))
         best = choose(best, balanced)
     return best
