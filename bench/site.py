@@ -168,6 +168,34 @@ def site_pages(n: int, seed: int = 1):
                           [(s, hub_path(s, 0)) for s in SECTIONS])
 
 
+def hub_kind(path: str) -> str:
+    """Which kind of non-article page ``path`` is (home, section, subsection, paginated, tag, static)."""
+    if path == "/":
+        return "home"
+    if "/page/" in path:
+        return "paginated"
+    if path.startswith("/tags/"):
+        return "tag"
+    if path.endswith("/"):
+        return "section" if path.count("/") == 2 else "subsection"
+    return "static"
+
+
+def sample_pages(articles: int, n: int = 5000, per_kind: int = 40, seed: int = 1):
+    """(path, html) for the first ``articles`` articles of the ``n``-article site and up to
+    ``per_kind`` pages of each :func:`hub_kind` (all kinds of hub: the cleaning benchmarks)."""
+    kinds: dict[str, int] = {}
+    for index, (path, text) in enumerate(site_pages(n, seed)):
+        if index < n:
+            if index < articles:
+                yield path, text
+            continue
+        kind = hub_kind(path)
+        kinds[kind] = kinds.get(kind, 0) + 1
+        if kinds[kind] <= per_kind:
+            yield path, text
+
+
 def _file_for(root: Path, path: str) -> Path:
     return root / (path.lstrip("/") + "index.html" if path.endswith("/") else path.lstrip("/"))
 

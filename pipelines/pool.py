@@ -95,7 +95,7 @@ class _Worker:
 
 
 class CleanPool:
-    """``workers`` spawn processes that run ``extract(body, url, encoding=...)``."""
+    """``workers`` spawn processes that run ``extract(body, url, **kwargs)``."""
 
     def __init__(self, workers: int, nice: int = 0) -> None:
         self._ctx = multiprocessing.get_context("spawn")

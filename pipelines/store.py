@@ -40,12 +40,15 @@ class SiteModels:
             self.models[site] = load_site_model(self.db, site)
         return self.models[site]
 
-    def apply(self, doc: Extraction) -> int:
-        """Learn from ``doc``, drop its learned boilerplate; how many paragraphs went."""
+    def apply(self, doc: Extraction, digest: str | None = None) -> int:
+        """Learn from ``doc``, drop its learned boilerplate; how many paragraphs went.
+
+        ``digest``: ``text_hash(doc.text)`` when the caller has it.
+        """
         if not doc.site:
             return 0
         model = self.get(doc.site)
-        key = hash((doc.site, text_hash(doc.text)))
+        key = hash((doc.site, digest or text_hash(doc.text)))
         keys = [block_key(p) for p in doc.paragraphs]
         if key not in self.seen:  # the same article under many URLs is not a template
             self.seen.add(key)
@@ -67,13 +70,15 @@ class SiteModels:
                 self.save(site)
 
 
-def article_row(doc: Extraction, capture: dict, run_id: int | None) -> dict:
+def article_row(doc: Extraction, capture: dict, run_id: int | None,
+                digest: str | None = None) -> dict:
+    """The ``articles`` row of ``doc``; ``digest``: ``text_hash(doc.text)`` when known."""
     text = doc.text
     return {
         "run_id": run_id, "url": doc.url, "canonical_url": doc.canonical_url, "site": doc.site,
         "title": doc.title, "authors": json.dumps(doc.authors, ensure_ascii=False),
         "published": doc.published, "modified": doc.modified, "language": doc.language,
-        "text": text, "word_count": doc.word_count, "text_hash": text_hash(text),
+        "text": text, "word_count": doc.word_count, "text_hash": digest or text_hash(text),
         "fetched_at": capture.get("fetched_at"), "warc_file": capture.get("warc_file"),
         "warc_offset": capture.get("offset"), "warc_length": capture.get("length"),
         "warc_record_id": capture.get("record_id"),
@@ -113,7 +118,8 @@ class ArticlePipeline:
 
     async def clean(self, item: dict) -> Extraction:
         args = (item["body"], item["url"])
-        kwargs = {"encoding": item.get("encoding")}
+        # only articles are stored: a page that is a hub whatever its body says needs no body
+        kwargs = {"encoding": item.get("encoding"), "skip_known_hubs": True}
         if self.pool is None:
             return extract(*args, **kwargs)
         return await self.pool.extract(*args, **kwargs)
@@ -132,11 +138,13 @@ class ArticlePipeline:
         if not doc.is_article:
             self.stats.inc_value(f"presskeep/clean/dropped/{doc.page_type}")
             return item
+        digest = text_hash(doc.text)
         if self.site_models is not None:
-            removed = self.site_models.apply(doc)
+            removed = self.site_models.apply(doc, digest)
             if removed:
                 self.stats.inc_value("presskeep/clean/site_model/removed", removed)
-        row = article_row(doc, item["capture"], self.session.run_id)
+                digest = text_hash(doc.text)  # the same text (and hash) when nothing went
+        row = article_row(doc, item["capture"], self.session.run_id, digest)
         if not self.session.store.add_unique_article(row):
             self.stats.inc_value("presskeep/articles/duplicates")  # same text under another URL
             return item

@@ -177,3 +177,28 @@ def test_body_is_trafilatura_text_and_empty_stays_empty():
     tree = parse_html(f"<html><body><div><p>{one}</p><p>{two}</p></div></body></html>")
     assert body_paragraphs(tree) == [one.strip(), two.strip()]
     assert body_paragraphs(parse_html("<html><body><div></div></body></html>")) == []
+
+
+_HUB_PAGE = ("<html><head><title>Council</title>{meta}</head><body><h1>Council news today</h1>"
+             + "".join(f"<p>Story {i}: the council met again on the harbour budget and the "
+                       f"railway, officials said in a statement to reporters.</p>" for i in range(12))
+             + "</body></html>")
+
+
+@pytest.mark.parametrize("url, meta, skipped", [
+    ("https://x.test/tag/council", "", True),
+    ("https://x.test/", "", True),
+    ("https://x.test/tag/council", '<meta property="og:type" content="article">', False),
+    ("https://x.test/news/council-meets-on-the-budget", "", False),
+])
+def test_skip_known_hubs(url, meta, skipped):
+    """The crawl's option: a page that is a hub whatever its body says gets no body."""
+    html = _HUB_PAGE.format(meta=meta).encode()
+    full = extract(html, url)
+    fast = extract(html, url, skip_known_hubs=True)
+    assert full.paragraphs
+    if skipped:
+        assert full.page_type == fast.page_type == "hub" and fast.paragraphs == []
+        assert fast.title == full.title
+    else:
+        assert fast.as_dict() == full.as_dict()

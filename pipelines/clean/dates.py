@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from pipelines.clean.html import meta_values
+from pipelines.clean.html import meta_values, tagged
 from pipelines.clean.shown import shown_date
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ def _meta(tree, keys: tuple[str, ...]) -> str | None:
 
 
 def _time_element(tree) -> str | None:
-    for value in tree.xpath("//time[@datetime]/@datetime")[:3]:
+    values = [v for el in tagged(tree, "time") if (v := el.get("datetime")) is not None]
+    for value in values[:3]:  # = tree.xpath("//time[@datetime]/@datetime")[:3]
         found = normalize(value)
         if found:
             return found

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.clean import boilerplate, metadata
 from pipelines.clean.body import body_paragraphs
-from pipelines.clean.classify import page_type
+from pipelines.clean.classify import hub_whatever_the_body, page_type
 from pipelines.clean.html import decode_html, parse_html
 
 if TYPE_CHECKING:
@@ -66,16 +66,22 @@ def drop_title(paragraphs: list[str], title: str | None) -> list[str]:
 
 
 def extract(body: bytes | str, url: str | None = None, *, encoding: str | None = None,
-            site_model: "SiteModel | None" = None) -> Extraction:
+            site_model: "SiteModel | None" = None, skip_known_hubs: bool = False) -> Extraction:
     """Clean one page: metadata from the whole document, body from the pruned tree.
 
     ``site_model`` (a learned :class:`pipelines.clean.sitemodel.SiteModel` for the page's
-    site) removes the text blocks that recur across that site's pages.
+    site) removes the text blocks that recur across that site's pages. ``skip_known_hubs``
+    (the crawl's choice: it keeps articles only) skips the body of a page that is a hub
+    whatever its body says (:func:`pipelines.clean.classify.hub_whatever_the_body`): no
+    paragraphs, page type 'hub'.
     """
     html = decode_html(body, encoding) if isinstance(body, bytes) else body
     tree = parse_html(html)
     meta = metadata.extract_metadata(tree, html, url)
     og_type, ld_type = meta.pop("og_type"), meta.pop("ld_type")
+    if skip_known_hubs and tree is not None and hub_whatever_the_body(url, og_type, ld_type):
+        return Extraction(url=url, site=site_of(meta.get("canonical_url") or url),
+                          page_type="hub", **meta)
     paragraphs: list[str] = []
     if tree is not None and len(tree):
         paragraphs = body_paragraphs(boilerplate.prune(tree), url)

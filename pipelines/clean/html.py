@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import lxml.etree
 import lxml.html
 from w3lib.encoding import html_to_unicode
@@ -13,12 +11,15 @@ from w3lib.encoding import html_to_unicode
 # (HtmlElement: text_content, drop_tree, …) is all we use and saves ~10 % of cleaning time.
 _PARSER = lxml.etree.HTMLParser(remove_comments=True, huge_tree=True, recover=True)
 _PARSER.set_element_class_lookup(lxml.etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement))
-_SPACE = re.compile(r"\s+")
 
 
 def squash(text: str) -> str:
-    """``text`` with every run of whitespace made one space, trimmed."""
-    return _SPACE.sub(" ", text).strip()
+    """``text`` with every run of whitespace made one space, trimmed.
+
+    ``str.split()`` and ``re``'s ``\\s`` agree on what whitespace is (every code point
+    checked); the split is 3-4x faster than ``re.sub(r"\\s+", " ", text).strip()``.
+    """
+    return " ".join(text.split())
 
 
 def decode_html(body: bytes, encoding: str | None = None, content_type: str | None = None) -> str:
@@ -39,6 +40,25 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
+#: the elements the metadata pass looks up by name, collected in one pass per tree
+INDEXED_TAGS = ("meta", "link", "script", "title", "h1", "time")
+_tags_cache: tuple = (None, {})
+
+
+def tagged(tree: lxml.html.HtmlElement, tag: str) -> list:
+    """The ``tag`` elements (one of INDEXED_TAGS) of ``tree`` in document order, as
+    ``tree.xpath("//tag")`` gives them: one pass for all six names instead of one XPath pass
+    each. Cached for the last tree: for the metadata pass, before the tree is pruned."""
+    global _tags_cache
+    cached_tree, index = _tags_cache
+    if cached_tree is not tree:
+        index = {name: [] for name in INDEXED_TAGS}
+        for el in tree.iter(*INDEXED_TAGS):
+            index[el.tag].append(el)
+        _tags_cache = (tree, index)
+    return index[tag]
+
+
 _META_ATTRS = ("property", "name", "itemprop", "http-equiv")
 _meta_cache: tuple = (None, {})
 
@@ -49,7 +69,7 @@ def meta_values(tree: lxml.html.HtmlElement, attr: str, key: str) -> list[str]:
     cached_tree, index = _meta_cache
     if cached_tree is not tree:
         index = {}
-        for el in tree.iter("meta"):
+        for el in tagged(tree, "meta"):
             content = el.get("content")
             if content is None:
                 continue

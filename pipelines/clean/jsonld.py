@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
+from pipelines.clean.html import tagged
+
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle",
                  "analysisnewsarticle", "opinionnewsarticle", "reviewnewsarticle",
                  "backgroundnewsarticle", "report", "scholarlyarticle", "techarticle",
@@ -12,7 +14,9 @@ ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle"
 
 
 def ld_objects(tree) -> Iterator[dict]:
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    for script in tagged(tree, "script"):
+        if script.get("type") != "application/ld+json":
+            continue
         try:
             data = json.loads(script.text_content() or "", strict=False)
         except ValueError:

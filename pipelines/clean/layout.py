@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from pipelines.clean.html import tagged
+
 _FURNITURE_TAGS = ("aside", "footer", "nav")
 _FURNITURE_ATTR = re.compile(r"related|latest|feed|recommend|sidebar|footer|comment|popular"
                              r"|bio|newsletter", re.I)
@@ -17,10 +19,10 @@ _FURNITURE_ATTR = re.compile(r"related|latest|feed|recommend|sidebar|footer|comm
 
 def headline_path(tree) -> set:
     """The first `<h1>` and its ancestors (empty when the page has no h1)."""
-    h1 = next(tree.iter("h1"), None)
-    if h1 is None:
+    h1s = tagged(tree, "h1")
+    if not h1s:
         return set()
-    return {h1, *h1.iterancestors()}
+    return {h1s[0], *h1s[0].iterancestors()}
 
 
 def headline_region(tree, page: set):

@@ -103,8 +103,9 @@ def recover(tree: lxml.html.HtmlElement, paragraphs: list[str], url: str | None 
     for i, p in enumerate(paragraphs):
         index.setdefault(_key(p), i)
     chosen = []
+    texts = _Texts()
     for el in tree.iter("p", *HEADINGS):
-        text = _norm(el.text_content())
+        text = texts.of(el)
         if text in index:
             chosen.append((el, len(text)))
     if len(chosen) < 2:
@@ -112,7 +113,7 @@ def recover(tree: lxml.html.HtmlElement, paragraphs: list[str], url: str | None 
     box = _container(chosen)
     if box is None:
         return paragraphs
-    inserts = _inserts(_sequence(box, index, host), set(paragraphs))
+    inserts = _inserts(_sequence(box, index, host, texts), set(paragraphs))
     if not inserts:
         return paragraphs
     out: list[str] = []
@@ -122,12 +123,12 @@ def recover(tree: lxml.html.HtmlElement, paragraphs: list[str], url: str | None 
     return out
 
 
-def _sequence(box: lxml.html.HtmlElement, index: dict[str, int], host: str | None) -> list:
+def _sequence(box: lxml.html.HtmlElement, index: dict[str, int], host: str | None,
+              texts: _Texts) -> list:
     """The container's blocks in document order: ("kept", paragraph index), ("head", text)
     for a dropped short heading, ("list", items) for a dropped link-dense list."""
     seq: list = []
     skip_until = None
-    texts = _Texts()
     for el in box.iter(*BLOCKS):
         if skip_until is not None:
             if any(a is skip_until for a in el.iterancestors()):

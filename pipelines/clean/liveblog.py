@@ -46,8 +46,10 @@ def collect(tree: lxml.html.HtmlElement) -> None:
     """Keep a live blog's update texts on the root of ``tree`` (call before scripts are pruned)."""
     texts: list[str] = []
     for script in tree.iter("script"):
+        if script.get("type") != "application/ld+json":
+            continue
         text = script.text or ""
-        if script.get("type") != "application/ld+json" or "liveBlogUpdate" not in text:
+        if "liveBlogUpdate" not in text:
             continue
         try:
             texts.extend(_updates(json.loads(text)))

@@ -14,19 +14,18 @@ from typing import Any
 from urllib.parse import urljoin
 
 from pipelines.clean import dates, people
-from pipelines.clean.html import meta_values
+from pipelines.clean.html import meta_values, squash, tagged
 from pipelines.clean.jsonld import ld_article, ld_type
 from pipelines.clean.layout import headline_path
 
 logger = logging.getLogger(__name__)
-_WS = re.compile(r"\s+")
 _TITLE_SEP = re.compile(r"\s+[|–—:·•-]\s+|\s*[|»]\s*")
 
 
 def clean_text(text: Any) -> str | None:
     if not isinstance(text, str):
         return None
-    text = _WS.sub(" ", htmllib.unescape(text)).strip()
+    text = squash(htmllib.unescape(text))
     return text or None
 
 
@@ -61,7 +60,7 @@ def strip_site_affix(title: str | None, site_name: str | None) -> str | None:
 
 
 def find_title(tree, ld: dict, site_name: str | None) -> str | None:
-    for h1 in tree.xpath("//h1"):
+    for h1 in tagged(tree, "h1"):
         text = clean_text(h1.text_content())
         if text and len(text.split()) >= 3 and not _same(text, site_name) and len(text) < 300:
             return text
@@ -87,7 +86,8 @@ def extract_metadata(tree, html: str, url: str | None) -> dict:
         return _empty(url)
     ld = ld_article(tree)
     site_name = meta(tree, "og:site_name", "application-name")
-    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    canonical = [href for link in tagged(tree, "link")  # //link[@rel="canonical"]/@href
+                 if link.get("rel") == "canonical" and (href := link.get("href")) is not None]
     page = headline_path(tree)
     return {
         "title": find_title(tree, ld, site_name),

@@ -22,7 +22,6 @@ import json
 import re
 from dataclasses import dataclass, field
 
-_WS = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 MIN_PAGES = 5          # a block must recur on at least this many pages ...
 MIN_SHARE = 0.2        # ... and on this share of the pages seen for the site ...
@@ -36,7 +35,7 @@ def block_key(text: str) -> str | None:
     """A short stable key for a paragraph: case, spacing and digits do not matter."""
     if len(text) > MAX_BLOCK_CHARS:
         return None
-    norm = _DIGITS.sub("0", _WS.sub(" ", text).strip().casefold())
+    norm = _DIGITS.sub("0", " ".join(text.split()).casefold())  # = re.sub(r"\s+", " ").strip()
     if not norm:
         return None
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
