@@ -15,11 +15,14 @@ next ``WARC/1.`` line in an uncompressed file) and carries on from there.
 
 from __future__ import annotations
 
+import collections
+import io
+
 import logging
 import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader
@@ -144,8 +147,35 @@ def next_record_start(fh, after: int) -> int | None:
         pos += len(chunk)
 
 
-def _read_from(fh, path: str, start: int, bad: list[BadSpot],
-               counts: dict[str, int]) -> Iterator[RecordRef | int]:
+class RecordCache:
+    """The last ``size`` response records a scan read, their payload kept as read.
+
+    Replay reads every record twice: once scanning (to know offsets and resolve revisits),
+    once to hand the page to the pipelines. A record requested soon after its scan (the
+    usual case: the replay spider schedules each page as the scan yields it) is served
+    from here, without reopening the file and inflating the gzip member again.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._records: collections.OrderedDict[tuple[str, int], Any] = collections.OrderedDict()
+        self.hits = 0
+
+    def put(self, path: str, offset: int, record, raw: bytes) -> None:
+        record.raw_stream = io.BytesIO(raw)  # content_stream() decodes it as from the file
+        self._records[(path, offset)] = record
+        if len(self._records) > self.size:
+            self._records.popitem(last=False)
+
+    def take(self, path: str, offset: int):
+        record = self._records.pop((path, offset), None)
+        if record is not None:
+            self.hits += 1
+        return record
+
+
+def _read_from(fh, path: str, start: int, bad: list[BadSpot], counts: dict[str, int],
+               cache: RecordCache | None = None) -> Iterator[RecordRef | int]:
     """Records from ``start`` on; yields the offset where reading failed last (or None)."""
     fh.seek(start)
     it = ArchiveIterator(fh, check_digests=False)
@@ -154,7 +184,7 @@ def _read_from(fh, path: str, start: int, bad: list[BadSpot],
         for record in it:
             if not str(getattr(record, "format", "warc")).startswith("warc"):
                 raise ArchiveLoadFailed("not a WARC record")  # warcio's ARC guess at junk
-            record.raw_stream.read()  # consume, so offset and length are known
+            raw = record.raw_stream.read()  # consume, so offset and length are known
             counts["records"] = counts.get("records", 0) + 1
             missing = getattr(record.raw_stream, "limit", 0)
             it.read_to_end(record)
@@ -165,14 +195,17 @@ def _read_from(fh, path: str, start: int, bad: list[BadSpot],
                 return
             good_end = offset + length
             if record.rec_type in ("response", "revisit") and record.http_headers is not None:
-                yield _ref(path, record, offset, length)
+                ref = _ref(path, record, offset, length)
+                if cache is not None and (is_replayable(ref) or ref.rec_type == "revisit"):
+                    cache.put(path, offset, record, raw)
+                yield ref
     except READ_ERRORS as exc:
         bad.append(BadSpot(path, good_end, _reason(exc)))
         yield good_end
 
 
-def scan_file(path: str | os.PathLike, bad: list[BadSpot],
-              counts: dict[str, int] | None = None) -> Iterator[RecordRef]:
+def scan_file(path: str | os.PathLike, bad: list[BadSpot], counts: dict[str, int] | None = None,
+              cache: RecordCache | None = None) -> Iterator[RecordRef]:
     """Response and revisit records (with HTTP headers) in ``path``; resyncs past bad bytes."""
     path = os.fspath(path)
     counts = {} if counts is None else counts
@@ -184,7 +217,7 @@ def scan_file(path: str | os.PathLike, bad: list[BadSpot],
         start: int | None = 0
         while start is not None:
             failed_at = None
-            for item in _read_from(fh, path, start, bad, counts):
+            for item in _read_from(fh, path, start, bad, counts, cache):
                 if isinstance(item, int):
                     failed_at = item
                 else:
@@ -205,12 +238,13 @@ class ArchiveScan:
     _by_uri_date: dict[tuple[str, str], RecordRef] = field(default_factory=dict)
     _by_id: dict[str, RecordRef] = field(default_factory=dict)
     _by_digest: dict[str, RecordRef] = field(default_factory=dict)
+    cache: RecordCache | None = None  # records just scanned, for load() (see RecordCache)
 
     def refs(self, paths: Iterable[str | os.PathLike]) -> Iterator[RecordRef]:
         """Every replayable response, and every revisit with its ``original`` set."""
         pending: list[RecordRef] = []
         for path in paths:
-            for ref in scan_file(path, self.bad, self.counts):
+            for ref in scan_file(path, self.bad, self.counts, self.cache):
                 self.records += 1
                 if ref.rec_type == "response":
                     if is_replayable(ref):
@@ -270,25 +304,32 @@ def _clean_headers(headers: list[tuple[str, str]], decoded: bool) -> list[tuple[
     return [(k, v) for k, v in headers if k.lower() not in drop]
 
 
-def load_payload(path: str | os.PathLike, offset: int) -> Payload:
+def _payload(record, path, offset) -> Payload:
+    if record is None:
+        raise WarcReadError(f"{path}: no record at offset {offset}")
+    if record.http_headers is None:
+        raise WarcReadError(f"{path}: no HTTP response at offset {offset}")
+    body, decoded = _decoded(record)
+    http = record.http_headers
+    return Payload(
+        status=int(http.get_statuscode() or 0) if http.get_statuscode().isdigit() else 0,
+        protocol=http.protocol or "HTTP/1.1",
+        headers=_clean_headers(list(http.headers), decoded), body=body,
+    )
+
+
+def load_payload(path: str | os.PathLike, offset: int, cache: RecordCache | None = None) -> Payload:
     """The response (or revisit headers) at ``offset`` in ``path``, body decoded."""
+    record = cache.take(os.fspath(path), offset) if cache is not None else None
+    if record is not None:
+        return _payload(record, path, offset)
     with record_at(path, offset) as record:
-        if record is None:
-            raise WarcReadError(f"{path}: no record at offset {offset}")
-        if record.http_headers is None:
-            raise WarcReadError(f"{path}: no HTTP response at offset {offset}")
-        body, decoded = _decoded(record)
-        http = record.http_headers
-        return Payload(
-            status=int(http.get_statuscode() or 0) if http.get_statuscode().isdigit() else 0,
-            protocol=http.protocol or "HTTP/1.1",
-            headers=_clean_headers(list(http.headers), decoded), body=body,
-        )
+        return _payload(record, path, offset)
 
 
-def load_ref(ref: RecordRef) -> Payload:
+def load_ref(ref: RecordRef, cache: RecordCache | None = None) -> Payload:
     """The payload a client should see for ``ref``: a revisit gets its original's body."""
-    own = load_payload(ref.path, ref.offset)
+    own = load_payload(ref.path, ref.offset, cache)
     if ref.original is None:
         return own
     original = load_payload(ref.original.path, ref.original.offset)

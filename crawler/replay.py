@@ -47,6 +47,14 @@ OVERRIDES = {
 }
 
 
+_NETWORK_MIDDLEWARES = (
+    "offsite.OffsiteMiddleware", "httpauth.HttpAuthMiddleware",
+    "downloadtimeout.DownloadTimeoutMiddleware", "defaultheaders.DefaultHeadersMiddleware",
+    "useragent.UserAgentMiddleware", "redirect.MetaRefreshMiddleware",
+    "httpcompression.HttpCompressionMiddleware", "httpproxy.HttpProxyMiddleware",
+)
+
+
 def apply_replay_settings(settings, priority: str = "spider") -> None:
     """Make ``settings`` (mutable) a replay's: read WARCs, write none, fetch nothing."""
     for name, value in OVERRIDES.items():
@@ -55,7 +63,8 @@ def apply_replay_settings(settings, priority: str = "spider") -> None:
     for path in list(middlewares):
         if path.startswith("crawler."):
             middlewares[path] = None  # capture, incremental: they talk to the network side
-    middlewares["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] = None
+    for name in _NETWORK_MIDDLEWARES:  # they only shape requests that go out, or undo codings
+        middlewares[f"scrapy.downloadermiddlewares.{name}"] = None  # the handler already removed
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority=priority)
     extensions = dict(settings.getdict("EXTENSIONS"))
     if extensions.get("crawler.progress.Progress") is not None:
@@ -110,8 +119,11 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         if ref is None:
             self.stats.inc_value("presskeep/replay/not_archived")
             raise IgnoreRequest(f"replay: not in the replayed WARCs: {request.url}")
+        scan = getattr(self.crawler.spider, "scan", None)
+        cache = scan.cache if scan is not None else None
+        hits = cache.hits if cache is not None else 0
         try:
-            payload = load_ref(ref)
+            payload = load_ref(ref, cache)
         except WarcReadError as exc:
             self.stats.inc_value("presskeep/replay/errors")
             raise IgnoreRequest(f"replay: {exc}") from exc
@@ -122,6 +134,8 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         meta = capture_meta(ref, self.root)
         request.meta[META_KEY] = meta
         self.stats.inc_value("presskeep/replay/records")
+        if cache is None or cache.hits == hits:
+            self.stats.inc_value("presskeep/replay/reread")  # not in the scan's cache
         if ref.rec_type == "revisit":
             self.stats.inc_value("presskeep/replay/revisits")
         self._record_capture(ref, meta, response)

@@ -71,8 +71,10 @@ def test_wget_warc_replays_into_the_live_crawls_rows(site_archives, replayed):
         assert {k: again[url][k] for k in FIELDS} == {k: row[k] for k in FIELDS}, url
     assert "replayed 41 HTML records" in proc.stderr
     assert not list((out / "warc").glob("*.warc*")), "replay must not write WARC files"
-    run = query(out / "presskeep.db", "SELECT command, outcome FROM runs")
-    assert [tuple(r) for r in run] == [("replay", "finished")]
+    run = query(out / "presskeep.db", "SELECT command, outcome, stats FROM runs")
+    assert [tuple(r)[:2] for r in run] == [("replay", "finished")]
+    # each page came from the scan's cache, none was read from the file a second time
+    assert '"presskeep/replay/reread"' not in run[0]["stats"]
 
 
 def test_rows_point_at_the_replayed_records(site_archives, replayed):

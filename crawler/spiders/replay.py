@@ -8,15 +8,17 @@ Requests carry a RecordRef and are answered by crawler.replay.ReplayDownloadHand
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import Any, AsyncIterator, Iterable
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from archive.replay_index import ArchiveScan
+from archive.replay_index import ArchiveScan, RecordCache
 from crawler.replay import REF_KEY, apply_replay_settings
 from crawler.spiders.news import _is_html, page_item, split_urls
 
@@ -30,27 +32,47 @@ class ReplaySpider(scrapy.Spider):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.paths = split_urls(warc) + [os.fspath(p) for p in (warcs or [])]
-        self.scan = ArchiveScan()
+        self.scan = ArchiveScan(cache=RecordCache())
+        self.handed = self.served = 0  # requests start() gave Scrapy / that came back
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_done, signal=signals.request_dropped)
+        return spider
 
     @classmethod
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
         apply_replay_settings(settings)
 
+    #: requests handed to Scrapy but not yet served, at most: Scrapy reads start() on while
+    #: its pipelines are busy, so without this the scan would run through the whole archive
+    #: ahead of the cleaning (holding every request, and past RecordCache's 512 records)
+    AHEAD = 256
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        stats = self.crawler.stats
         for ref in self.scan.refs(self.paths):
             if not ref.url.lower().startswith(("http://", "https://")):
                 continue
-            self.crawler.stats.inc_value("presskeep/replay/html")
+            while self.handed - self.served >= self.AHEAD:
+                await asyncio.sleep(0.002)
+            self.handed += 1
+            stats.inc_value("presskeep/replay/html")
             yield scrapy.Request(ref.url, callback=self.parse, errback=self.on_error,
                                  dont_filter=True, meta={REF_KEY: ref, "dont_redirect": True,
                                                          "handle_httpstatus_all": True})
-        stats = self.crawler.stats
         stats.set_value("presskeep/replay/scanned", self.scan.records)
         stats.set_value("presskeep/replay/unreadable", len(self.scan.bad))
         stats.set_value("presskeep/replay/unresolved", len(self.scan.unresolved))
 
+    def request_done(self, *args, **kwargs) -> None:
+        """A request reached its callback or errback, or was dropped: one fewer ahead."""
+        self.served += 1
+
     def parse(self, response: Response):
+        self.request_done()
         self.crawler.stats.inc_value("presskeep/pages/fetched")
         if not isinstance(response, TextResponse) or not _is_html(response):
             self.crawler.stats.inc_value("presskeep/pages/not_html")
@@ -59,6 +81,7 @@ class ReplaySpider(scrapy.Spider):
             yield page_item(response)
 
     def on_error(self, failure: Failure) -> None:
+        self.request_done()
         self.crawler.stats.inc_value("presskeep/pages/failed")
         logger.warning("presskeep: replay failed: %s: %s", failure.request.url,
                        failure.getErrorMessage() or failure.type.__name__)
