@@ -2,7 +2,7 @@
 
 Fast (the defaults): links by one compiled XPath over the shared tree with seen
 hrefs dropped before URL parsing, cleaning in worker processes, WARC records
-gzipped at level 6 with no per-record flush. Plain: a Selector, urljoin and
+gzipped at level 5 with no per-record flush. Plain: a Selector, urljoin and
 normalize per link (PRESSKEEP_FAST_LINKS=False), cleaning inline
 (PRESSKEEP_CLEAN_WORKERS=0), gzip level 9 (warcio's bytes).
 """
