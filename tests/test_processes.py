@@ -91,6 +91,11 @@ def test_processes_and_redis_do_not_mix(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         "presskeep: error: --processes and --redis do not go together (with Redis, start more "
         "workers)"]
+    proc = crawl("http://127.0.0.1:9/", tmp_path / "unreachable", "--processes", "2",
+                 "-s", "RETRY_TIMES=0", check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == ("presskeep: error: nothing was archived "
+                                                    "(see the errors above)")
     proc = presskeep("crawl", "http://127.0.0.1:9/", "--out", str(tmp_path), "--partition", "0/2")
     assert proc.returncode == 2 and proc.stderr.startswith("presskeep: error: --partition is for")
     assert "Traceback" not in proc.stderr

@@ -197,8 +197,8 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]]) -> None:
         fail(str(exc), 3)
     closed = [c or {} for c in router.closed]
     reasons = sorted({c.get("reason", "failed") for c in closed})
-    click.echo(f"presskeep: {count} crawl processes: "
-               f"{sum(c.get('responses', 0) for c in closed)} responses archived, "
+    responses = sum(c.get("responses", 0) for c in closed)
+    click.echo(f"presskeep: {count} crawl processes: {responses} responses archived, "
                f"{sum(c.get('articles', 0) for c in closed)} articles kept, "
                f"{router.forwarded} links passed between them ({', '.join(reasons)})\n"
                f"  WARC files: {out / 'warc'}\n  database:   {out / 'presskeep.db'}\n"
@@ -207,7 +207,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]]) -> None:
     if failed:
         fail(f"crawl process(es) {', '.join(map(str, failed))} failed (exit "
              f"{', '.join(str(codes[i]) for i in failed)}); what they archived is merged into {out}")
-    if report is None or not report.captures:
+    if report is None or not responses:
         fail("nothing was archived (see the errors above)")
 
 
