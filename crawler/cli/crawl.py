@@ -171,7 +171,7 @@ def politeness_shares(pairs, count: int) -> list[str]:
             f"{max(1.0, settings.getfloat('AUTOTHROTTLE_TARGET_CONCURRENCY') / count)}"]
 
 
-def crawl_processes(count: int, out: Path, argvs: list[list[str]]) -> None:
+def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool = True) -> None:
     """`crawl --processes COUNT`: fork the children, then merge their shards into OUT."""
     from archive.merge import merge
     from crawler.cli.merge import merge_site_models
@@ -180,7 +180,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]]) -> None:
     from crawler.resume import CrawlBusy, crawl_lock
 
     preflight(out)
-    preload(crawl_settings(out, {}, {}))
+    preload(crawl_settings(out, {} if clean else {"ITEM_PIPELINES": {}}, {}))
 
     def child(index: int) -> None:
         main.main(args=argvs[index], prog_name="presskeep", standalone_mode=True)
@@ -249,7 +249,7 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
         if not seeds:
             fail("give at least one URL", 2)
         crawl_processes(processes, out, child_args(seeds, out, max_pages, depth, scope, pairs,
-                                                   verbose, resume, clean, processes))
+                                                   verbose, resume, clean, processes), clean)
         return
     if partition:
         written = partition_out(out, overrides, partition)
@@ -263,6 +263,8 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
                 "settings": overrides}
     setup_logging(verbose)
     settings = crawl_settings(out, overrides, run_args)
+    if not clean:  # no article pipeline at all: the cleaning stack is not even imported
+        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
     if not resume or redis_url:  # with --redis the queue lives in Redis, not in a JOBDIR
         settings.set("PRESSKEEP_RESUME", False, priority="cmdline")
