@@ -34,6 +34,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import _schedule_coro
+from scrapy.utils.request import request_from_dict
+
+from crawler.queues import request_dict
 
 logger = logging.getLogger(__name__)
 
@@ -76,28 +79,6 @@ async def read_frame(reader: asyncio.StreamReader) -> tuple | None:
         return None
 
 
-def pack(request: Request) -> tuple:
-    """What the owner needs to rebuild one of the spider's requests.
-
-    Scrapy's ``Request.to_dict`` finds the callback's name with ``inspect.getmembers`` over
-    the whole spider, a request; the spider's requests are plain (URL, priority, meta, and
-    two spider methods), so their names are taken directly.
-    """
-    return (request.url, request.priority, request.meta or None,
-            _name(request.callback), _name(request.errback))
-
-
-def _name(method) -> str | None:
-    return getattr(method, "__name__", None) if method is not None else None
-
-
-def unpack(data: tuple, spider) -> Request:
-    url, priority, meta, callback, errback = data
-    return Request(url, priority=priority, meta=meta,
-                   callback=getattr(spider, callback) if callback else None,
-                   errback=getattr(spider, errback) if errback else None)
-
-
 class Partition(BaseSpiderMiddleware):
     """Keep the requests this process owns, forward the others; take forwarded ones in."""
 
@@ -128,13 +109,12 @@ class Partition(BaseSpiderMiddleware):
         return mw
 
     # -- out: what the spider yields ----------------------------------------------
-    def owns(self, url: str) -> bool:
-        return owner(url, self.count) == self.index
-
     def get_processed_request(self, request: Request, response=None) -> Request | None:
-        if self.owns(request.url):
+        dest = owner(request.url, self.count)
+        if dest == self.index:
             return request
-        self.send(("request", owner(request.url, self.count), pack(request)))
+        spider = self.crawler.spider  # the disk queue's dict: no getmembers (crawler/queues.py)
+        self.send(("request", dest, request_dict(request, spider) or request.to_dict(spider=spider)))
         self.stats.inc_value("presskeep/partition/forwarded")
         return None
 
@@ -173,12 +153,12 @@ class Partition(BaseSpiderMiddleware):
         except RuntimeError:  # closing
             return False
 
-    def take(self, data: tuple) -> None:
+    def take(self, data: dict) -> None:
         self.received += 1
         if self.stopping or self.crawler.engine is None or self.crawler.engine.spider is None:
             return
         spider = self.crawler.spider
-        request = unpack(data, spider)
+        request = request_from_dict(data, spider=spider)
         if not any(spider.links.admit([request.url])):  # seen here already, or over the caps
             self.stats.inc_value("presskeep/partition/duplicates")
             return
@@ -303,9 +283,9 @@ def preload(settings) -> None:
                     pass
     for name in ("SCHEDULER", "DOWNLOADER", "DUPEFILTER_CLASS", "SCHEDULER_PRIORITY_QUEUE",
                  "SCHEDULER_DISK_QUEUE", "SCHEDULER_MEMORY_QUEUE", "STATS_CLASS",
-                 "REQUEST_FINGERPRINTER_CLASS", "TWISTED_REACTOR"):
+                 "REQUEST_FINGERPRINTER_CLASS"):
         path = settings.get(name)
-        if isinstance(path, str) and name != "TWISTED_REACTOR":
+        if isinstance(path, str):
             load_object(path)
     import twisted.internet.asyncioreactor  # noqa: F401 - not installed here, only imported
 

@@ -36,7 +36,7 @@ def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def crawl_settings(out: Path, overrides: dict, run_args: dict):
+def crawl_settings(out: Path, overrides: dict, run_args: dict, clean: bool = True):
     from scrapy.settings import Settings
 
     settings = Settings()
@@ -44,6 +44,8 @@ def crawl_settings(out: Path, overrides: dict, run_args: dict):
     settings.set("PRESSKEEP_OUT", str(out), priority="cmdline")
     settings.set("PRESSKEEP_RUN_ARGS", run_args, priority="cmdline")
     settings.setdict(overrides, priority="cmdline")
+    if not clean:  # no article pipeline at all: the cleaning stack is not even imported
+        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     return settings
 
 
@@ -180,7 +182,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
     from crawler.resume import CrawlBusy, crawl_lock
 
     preflight(out)
-    preload(crawl_settings(out, {} if clean else {"ITEM_PIPELINES": {}}, {}))
+    preload(crawl_settings(out, {}, {}, clean))
 
     def child(index: int) -> None:
         main.main(args=argvs[index], prog_name="presskeep", standalone_mode=True)
@@ -262,9 +264,7 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
     run_args = {"urls": seeds, "max_pages": max_pages, "depth": depth, "scope": scope,
                 "settings": overrides}
     setup_logging(verbose)
-    settings = crawl_settings(out, overrides, run_args)
-    if not clean:  # no article pipeline at all: the cleaning stack is not even imported
-        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    settings = crawl_settings(out, overrides, run_args, clean)
     settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
     if not resume or redis_url:  # with --redis the queue lives in Redis, not in a JOBDIR
         settings.set("PRESSKEEP_RESUME", False, priority="cmdline")

@@ -42,40 +42,38 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
 
 #: the elements the metadata pass looks up by name, collected in one pass per tree
 INDEXED_TAGS = ("meta", "link", "script", "title", "h1", "time")
-_tags_cache: tuple = (None, {})
-
-
-def tagged(tree: lxml.html.HtmlElement, tag: str) -> list:
-    """The ``tag`` elements (one of INDEXED_TAGS) of ``tree`` in document order, as
-    ``tree.xpath("//tag")`` gives them: one pass for all six names instead of one XPath pass
-    each. Cached for the last tree: for the metadata pass, before the tree is pruned."""
-    global _tags_cache
-    cached_tree, index = _tags_cache
-    if cached_tree is not tree:
-        index = {name: [] for name in INDEXED_TAGS}
-        for el in tree.iter(*INDEXED_TAGS):
-            index[el.tag].append(el)
-        _tags_cache = (tree, index)
-    return index[tag]
-
-
 _META_ATTRS = ("property", "name", "itemprop", "http-equiv")
-_meta_cache: tuple = (None, {})
+#: (tree, its INDEXED_TAGS elements by name, its meta contents by (attribute, value)):
+#: for the last tree only, i.e. the metadata pass, before the tree is pruned
+_index: tuple = (None, {}, {})
 
 
-def meta_values(tree: lxml.html.HtmlElement, attr: str, key: str) -> list[str]:
-    """``//meta[@attr=key]/@content`` from one index built per tree (one pass, not one per key)."""
-    global _meta_cache
-    cached_tree, index = _meta_cache
-    if cached_tree is not tree:
-        index = {}
-        for el in tagged(tree, "meta"):
+def _indexed(tree: lxml.html.HtmlElement) -> tuple:
+    global _index
+    if _index[0] is not tree:
+        tags: dict[str, list] = {name: [] for name in INDEXED_TAGS}
+        for el in tree.iter(*INDEXED_TAGS):
+            tags[el.tag].append(el)
+        metas: dict[tuple[str, str], list[str]] = {}
+        for el in tags["meta"]:
             content = el.get("content")
             if content is None:
                 continue
             for name in _META_ATTRS:
                 value = el.get(name)
                 if value is not None:
-                    index.setdefault((name, value), []).append(content)
-        _meta_cache = (tree, index)
-    return index.get((attr, key), [])
+                    metas.setdefault((name, value), []).append(content)
+        _index = (tree, tags, metas)
+    return _index
+
+
+def tagged(tree: lxml.html.HtmlElement, tag: str) -> list:
+    """The ``tag`` elements (one of INDEXED_TAGS) of ``tree`` in document order, as
+    ``tree.xpath("//tag")`` gives them: one pass for all six names instead of one XPath pass
+    each."""
+    return _indexed(tree)[1][tag]
+
+
+def meta_values(tree: lxml.html.HtmlElement, attr: str, key: str) -> list[str]:
+    """``//meta[@attr=key]/@content`` from the same per-tree index (not one XPath per key)."""
+    return _indexed(tree)[2].get((attr, key), [])
