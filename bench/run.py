@@ -3,6 +3,7 @@
     python -m bench.run                          # 5,000 articles: wget, full, archive, archive2,
                                                  # replay, export
     python -m bench.run --scenarios wget,full    # a subset (full2: full pipeline, 2 processes)
+    python -m bench.run --rounds 3               # the same, three times over: median ratios
     python -m bench.run --memory 10000,50000     # peak RSS of archive-only and full crawls by size
 
 The site (bench/site.py) is generated once into --cache and served by nginx
@@ -26,6 +27,7 @@ import os
 import re
 import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -136,6 +138,21 @@ HEADER = ("| scenario | work | wall time | per s | vs wget | CPU per unit | peak
 
 
 def speed(args, site: Path, work: Path) -> list[Run]:
+    """Every scenario, ``args.rounds`` times over (each round tagged in ``extra['round']``)."""
+    results: list[Run] = []
+    for n in range(1, args.rounds + 1):
+        here = work / f"round-{n}"
+        here.mkdir()
+        done = one_round(args, site, here)
+        for r in done:
+            r.extra["round"] = n
+        results += done
+        if not args.keep:
+            shutil.rmtree(here, ignore_errors=True)
+    return results
+
+
+def one_round(args, site: Path, work: Path) -> list[Run]:
     results: list[Run] = []
     wanted = args.scenarios
     with Nginx(site) as server:
@@ -183,14 +200,41 @@ def memory(args, work: Path) -> list[Run]:
     return results
 
 
-def report(results: list[Run]) -> str:
+def ratios(results: list[Run]) -> dict[str, float]:
+    """Each scenario's ratio in one round: pages/s against that round's wget; replay's
+    2-core speed-up against its 1-core run."""
     wget_rate = next((rate(r) for r in results if r.label == "wget"), None)
-    lines = [HEADER] + [row(r, wget_rate) for r in results]
+    out = {r.label: rate(r) / wget_rate for r in results
+           if wget_rate and r.label.startswith("presskeep")}
     one = [rate(r) for r in results if r.label.startswith("replay, 1")]
     two = [rate(r) for r in results if r.label.startswith("replay, 2")]
     if one and two and one[0]:
-        lines.append(f"\nreplay speed-up on 2 cores: {two[0] / one[0]:.2f}x")
-    return "\n".join(lines)
+        out["replay speed-up on 2 cores"] = two[0] / one[0]
+    return out
+
+
+def report(results: list[Run]) -> str:
+    rounds = sorted({r.extra.get("round", 1) for r in results})
+    lines = []
+    per_round = []
+    for n in rounds:
+        done = [r for r in results if r.extra.get("round", 1) == n]
+        wget_rate = next((rate(r) for r in done if r.label == "wget"), None)
+        if len(rounds) > 1:
+            lines.append(f"\nround {n} of {len(rounds)}")
+        lines += [HEADER] + [row(r, wget_rate) for r in done]
+        per_round.append(ratios(done))
+        speedup = per_round[-1].get("replay speed-up on 2 cores")
+        if speedup:
+            lines.append(f"\nreplay speed-up on 2 cores: {speedup:.2f}x")
+    if len(rounds) > 1:
+        lines += ["", f"median of {len(rounds)} rounds (each ratio against the same round's wget)",
+                  "", "| scenario | median | rounds |", "|---|---|---|"]
+        for label in per_round[0]:
+            values = [r[label] for r in per_round if label in r]
+            each = " / ".join(f"{v:.2f}" for v in values)
+            lines.append(f"| {label} | {statistics.median(values):.2f}x | {each} |")
+    return "\n".join(lines).lstrip("\n")
 
 
 def parse_args(argv: list[str] | None = None):
@@ -198,6 +242,9 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help=f"comma-separated, from {', '.join(SCENARIOS + MORE_SCENARIOS)}")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the scenarios this many times over; report each round's "
+                             "ratios and their median")
     parser.add_argument("--memory", default="", help="comma-separated site sizes (articles)")
     parser.add_argument("--memory-modes", default="archive-only,full")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "presskeep-bench")
