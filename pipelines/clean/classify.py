@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
                  "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report",
@@ -11,6 +11,10 @@ ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle"
 _DATE_PATH = re.compile(r"/(19|20)\d\d[/-]\d{1,2}([/-]\d{1,2})?/")
 _HUB_PATH = re.compile(r"/(tag|tags|category|categories|section|topics?|author|page|search)(/|$)", re.I)
 MIN_ARTICLE_WORDS = 120
+#: a page whose headings link to this many other stories of its site, at least one every
+#: TEASER_WORDS words of text, is a listing (section front), not an article
+MIN_TEASERS = 10
+TEASER_WORDS = 100
 
 
 def url_looks_like_article(url: str | None) -> bool:
@@ -39,9 +43,34 @@ def hub_whatever_the_body(url: str | None, og_type: str | None, ld_type: str | N
     return not _declared_article(og_type, ld_type) and _hub_url(url)
 
 
+def teaser_links(tree, url: str | None) -> int:
+    """How many other stories of the page's site its headings (h1-h4) link to.
+
+    A section front is a column of teasers: a headline linking to a story, a summary.
+    Only links to URLs that look like articles count (not tags, authors, sections), each
+    story once, and only the first link of a heading.
+    """
+    base = url or ""
+    host = urlsplit(base).netloc
+    self_url = base.split("#", 1)[0]
+    stories: set[str] = set()
+    for heading in tree.iter("h1", "h2", "h3", "h4"):
+        link = next(heading.iter("a"), None)
+        href = link.get("href") if link is not None else None
+        if not href:
+            continue
+        target = urljoin(base, href).split("#", 1)[0]
+        if (urlsplit(target).netloc in ("", host) and target != self_url
+                and url_looks_like_article(target)):
+            stories.add(target)
+    return len(stories)
+
+
 def page_type(tree, url: str | None, word_count: int, og_type: str | None,
               ld_type: str | None) -> str:
-    """'article', 'hub' (listing/section/home) or 'other' (no real text)."""
+    """'article', 'hub' (listing/section/home) or 'other' (no real text).
+
+    ``tree`` is the pruned tree the body came from."""
     if _declared_article(og_type, ld_type):
         return "article" if word_count >= 30 else "other"
     if tree is None or word_count == 0:
@@ -50,4 +79,8 @@ def page_type(tree, url: str | None, word_count: int, og_type: str | None,
         return "hub"
     if word_count >= MIN_ARTICLE_WORDS // 2 and url_looks_like_article(url):
         return "article"
-    return "article" if word_count >= 3 * MIN_ARTICLE_WORDS else "hub"
+    if word_count < 3 * MIN_ARTICLE_WORDS:
+        return "hub"
+    teasers = teaser_links(tree, url)
+    listing = teasers >= MIN_TEASERS and teasers * TEASER_WORDS >= word_count
+    return "hub" if listing else "article"
