@@ -20,6 +20,10 @@ class Run:
     returncode: int = 0
     peak_rss_mb: float = 0.0  # largest single process (wait4 ru_maxrss)
     peak_tree_mb: float = 0.0  # sum over the process tree, sampled every 50 ms
+    #: sum of the tree's proportional set sizes (a page shared by k processes counts 1/k),
+    #: sampled every 0.5 s: forked processes share their parent's pages, which RSS counts
+    #: once per process
+    peak_tree_pss_mb: float = 0.0
     cpu_seconds: float = 0.0  # user + system time of the process and its reaped children
     stdout: str = ""
     stderr: str = ""
@@ -41,11 +45,22 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def tree_rss(pid: int) -> int:
+def _pss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def tree_rss(pid: int, size=_rss) -> int:
+    """Summed RSS of ``pid`` and its descendants (``size=_pss``: summed PSS)."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
-        total += _rss(p)
+        total += size(p)
         stack.extend(_children(p))
     return total
 
@@ -59,12 +74,16 @@ def run(label: str, argv: list[str], *, env: dict | None = None, cwd: str | None
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
         proc = subprocess.Popen(result.argv, stdout=out, stderr=err, env=env, cwd=cwd)
-        peak = [0]
+        peak = [0, 0]
         done = threading.Event()
 
         def sample() -> None:
+            tick = 0
             while not done.wait(0.05):
                 peak[0] = max(peak[0], tree_rss(proc.pid))
+                tick += 1
+                if tick % 10 == 0:  # smaps_rollup walks the page tables: not 20 times a second
+                    peak[1] = max(peak[1], tree_rss(proc.pid, _pss))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -79,6 +98,7 @@ def run(label: str, argv: list[str], *, env: dict | None = None, cwd: str | None
         result.peak_rss_mb = usage.ru_maxrss / 1024
         result.cpu_seconds = usage.ru_utime + usage.ru_stime
         result.peak_tree_mb = max(peak[0], usage.ru_maxrss * 1024) / 2**20
+        result.peak_tree_pss_mb = peak[1] / 2**20
         out.seek(0)
         err.seek(0)
         result.stdout = out.read().decode("utf-8", "replace")

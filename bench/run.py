@@ -16,7 +16,9 @@ would only measure itself) and ``-s PRESSKEEP_PROGRESS_INTERVAL=0``.
 pages/s counts the responses each tool archived (robots.txt included) over the
 wall time of its whole process (start-up included). Peak RSS is the largest
 process (wait4) and the whole process tree (sampled every 50 ms, crawl process
-plus cleaning workers).
+plus cleaning workers). Peak PSS (tree) sums the tree's proportional set sizes,
+sampled every 0.5 s: `--processes` forks its crawl processes from a parent that has
+imported everything, and RSS counts the pages they share once per process.
 """
 
 from __future__ import annotations
@@ -130,11 +132,11 @@ def row(r: Run, wget_rate: float | None) -> str:
     cpu_ms = 1000 * r.cpu_seconds / max(r.extra.get("pages", 0), 1)
     return (f"| {r.label}{status} | {r.extra.get('pages', 0)} {unit} | {r.seconds:.1f} s | "
             f"{rate(r):.1f} | {ratio} | {cpu_ms:.1f} ms | {r.peak_rss_mb:.0f} MB | "
-            f"{r.peak_tree_mb:.0f} MB |")
+            f"{r.peak_tree_mb:.0f} MB | {r.peak_tree_pss_mb:.0f} MB |")
 
 
 HEADER = ("| scenario | work | wall time | per s | vs wget | CPU per unit | peak RSS (largest "
-          "process) | peak RSS (tree) |\n|---|---|---|---|---|---|---|---|")
+          "process) | peak RSS (tree) | peak PSS (tree) |\n|---|---|---|---|---|---|---|---|---|")
 
 
 def speed(args, site: Path, work: Path) -> list[Run]:
@@ -190,7 +192,8 @@ def memory(args, work: Path) -> list[Run]:
     for n in args.memory:
         site, _ = ensure_site(args.cache, n)
         with Nginx(site) as server:
-            for label, extra in (("archive-only", ("--no-clean",)), ("full", ())):
+            for label, extra in (("archive-only", ("--no-clean",)), ("full", ()),
+                                 ("archive2", ("--no-clean", "--processes", "2"))):
                 if label not in args.memory_modes:
                     continue
                 out = work / f"mem-{label}-{n}"
@@ -246,7 +249,8 @@ def parse_args(argv: list[str] | None = None):
                         help="run the scenarios this many times over; report each round's "
                              "ratios and their median")
     parser.add_argument("--memory", default="", help="comma-separated site sizes (articles)")
-    parser.add_argument("--memory-modes", default="archive-only,full")
+    parser.add_argument("--memory-modes", default="archive-only,full",
+                        help="comma-separated, from archive-only, full, archive2")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "presskeep-bench")
     parser.add_argument("--keep", action="store_true", help="keep the crawl outputs")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
