@@ -32,9 +32,14 @@ import sqlite_utils
 
 from archive.db import DB_NAME, connect
 from archive.errors import MergeError
-from archive.warc import WARC_SUFFIX, finish_open_files, open_warc_files
+from archive.warc import WARC_SUFFIX, finish_open_files, open_warc_files, safe_name
 
 logger = logging.getLogger(__name__)
+
+
+def shard_dir(out: str | Path, worker: str) -> Path:
+    """Where one worker writes: ``OUT/shards/<worker id>/`` (``warc/`` and ``presskeep.db``)."""
+    return Path(out) / "shards" / safe_name(worker)  # "../x" stays inside OUT/shards
 
 #: merge_models(models JSON, pages per model) -> merged model JSON
 ModelMerger = Callable[[list[str], list[int]], str]

@@ -45,7 +45,7 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.defer import DeferredLock
 
-from archive.warc import safe_name
+from archive.merge import shard_dir
 from crawler.links import Scope, normalize
 
 logger = logging.getLogger(__name__)
@@ -147,11 +147,6 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def shard_dir(out: str | Path, worker: str) -> Path:
-    """Where one worker writes: ``OUT/shards/<worker id>/`` (``warc/`` and ``presskeep.db``)."""
-    return Path(out) / "shards" / safe_name(worker)  # "../x" stays inside OUT/shards
-
-
 def configure(settings) -> Path:
     """Switch ``settings`` (with PRESSKEEP_REDIS_URL set) to distributed mode; return the shard."""
     worker = settings.get("PRESSKEEP_WORKER_ID") or default_worker_id()
@@ -172,18 +167,6 @@ def configure(settings) -> Path:
     settings.set_in_component_priority_dict(
         "DOWNLOADER_MIDDLEWARES", "crawler.distributed.HostSlots", 970)
     return shard
-
-
-class Distributed:
-    """Scrapy add-on (``ADDONS``): PRESSKEEP_REDIS_URL set means distributed mode.
-
-    Works the same for ``presskeep crawl --redis URL`` and for
-    ``scrapy crawl news -s PRESSKEEP_REDIS_URL=URL``.
-    """
-
-    def update_settings(self, settings) -> None:
-        if settings.get("PRESSKEEP_REDIS_URL") and not settings.get("PRESSKEEP_REDIS_SHARD"):
-            configure(settings)
 
 
 def enqueue(client: redis.Redis, keys: Keys, urls: Iterable[str]) -> int:
@@ -632,5 +615,5 @@ class HostSlots:
         return None
 
 
-__all__ = ["Distributed", "HostSlots", "Keys", "LeasingScheduler", "RedisFrontier",
+__all__ = ["HostSlots", "Keys", "LeasingScheduler", "RedisFrontier",
            "RedisUnavailable", "configure", "connect", "enqueue", "shard_dir"]

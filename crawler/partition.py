@@ -271,12 +271,14 @@ def preload(settings) -> None:
     from scrapy.utils.misc import load_object
 
     import crawler.spiders.news  # noqa: F401 - imported for its side effect (module cache)
+    from crawler.addons import left_out
 
+    skip = {path for _, path in left_out(settings)}
     for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES",
                  "DOWNLOAD_HANDLERS", "ADDONS"):
         paths = {**settings.getdict(f"{name}_BASE"), **settings.getdict(name)}
         for path, order in paths.items():
-            if order is not None and isinstance(path, str):
+            if order is not None and isinstance(path, str) and path not in skip:
                 try:
                     load_object(path)
                 except (ImportError, NameError, ValueError):  # Scrapy reports it in the child

@@ -73,7 +73,8 @@ ITEM_PIPELINES = {
 }
 # distributed mode (Redis scheduler, leases, cluster-wide politeness) when PRESSKEEP_REDIS_URL is set
 ADDONS = {
-    "crawler.distributed.Distributed": 0,
+    "crawler.addons.Distributed": 0,
+    "crawler.addons.LeaveOut": 0,  # components switched off are not even imported
 }
 
 # -- presskeep ----------------------------------------------------------------

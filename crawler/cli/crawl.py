@@ -103,27 +103,28 @@ def summary(stats: dict, out: Path) -> str:
 def distributed_out(out: Path, overrides: dict, redis_url: str | None, worker_id: str | None,
                     seeds: list[str]) -> Path:
     """The directory this crawl writes: OUT, or OUT/shards/<worker id> with --redis."""
-    from crawler import distributed
-
     redis_url = redis_url or overrides.get("PRESSKEEP_REDIS_URL")
     if not redis_url:
         if not seeds:
             fail("give at least one URL (or --redis URL to wait for `presskeep enqueue`)", 2)
         return out
+    from archive.merge import shard_dir
+    from crawler import distributed  # redis and scrapy-redis: imported when asked for
+
     try:
         distributed.connect(redis_url).close()
     except distributed.RedisUnavailable as exc:
         fail(str(exc))
     worker = worker_id or overrides.get("PRESSKEEP_WORKER_ID") or distributed.default_worker_id()
     overrides.update({"PRESSKEEP_REDIS_URL": redis_url, "PRESSKEEP_WORKER_ID": worker})
-    return distributed.shard_dir(out, worker)
+    return shard_dir(out, worker)
 
 
 def partition_out(out: Path, overrides: dict, partition: str) -> Path:
     """A child of `crawl --processes N`: its settings, and its shard OUT/shards/part-I."""
     import os
 
-    from crawler.distributed import shard_dir
+    from archive.merge import shard_dir
     from crawler.partition import FD_ENV, parse_partition
 
     try:
@@ -177,7 +178,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
     """`crawl --processes COUNT`: fork the children, then merge their shards into OUT."""
     from archive.merge import merge
     from crawler.cli.merge import merge_site_models
-    from crawler.distributed import shard_dir
+    from archive.merge import shard_dir
     from crawler.partition import preload, run_children
     from crawler.resume import CrawlBusy, crawl_lock
 
