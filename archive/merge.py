@@ -137,11 +137,18 @@ def _copy_rows(db: sqlite_utils.Database, table: str) -> int:
     cols = [c for c in _shared_columns(db, table) if c != "run_id"]
     names = ", ".join(cols + ["run_id"])
     picks = ", ".join([f"s.{c}" for c in cols] + ["(SELECT new FROM runmap WHERE old = s.run_id)"])
-    same = ("m.warc_record_id = s.warc_record_id" if table == "articles" else
-            "(m.warc_record_id = s.warc_record_id OR (s.warc_record_id IS NULL AND "
-            "m.warc_record_id IS NULL AND m.url IS s.url AND m.fetched_at IS s.fetched_at))")
+    # the record ids already merged are looked up in one list SQLite builds once (an
+    # uncorrelated IN), not by scanning the table for every row: warc_record_id has no index
+    new_record = (f"s.warc_record_id NOT IN (SELECT warc_record_id FROM main.{table} "
+                  f"WHERE warc_record_id IS NOT NULL)")
+    if table == "articles":
+        new = f"s.warc_record_id IS NULL OR {new_record}"
+    else:  # an error line has no record: the same URL and fetch time is the same row
+        new = (f"CASE WHEN s.warc_record_id IS NULL THEN NOT EXISTS (SELECT 1 FROM "
+               f"main.{table} m WHERE m.warc_record_id IS NULL AND m.url IS s.url AND "
+               f"m.fetched_at IS s.fetched_at) ELSE {new_record} END")
     cur = db.execute(f"INSERT INTO main.{table} ({names}) SELECT {picks} FROM shard.{table} s "
-                     f"WHERE NOT EXISTS (SELECT 1 FROM main.{table} m WHERE {same})")
+                     f"WHERE {new}")
     return cur.rowcount
 
 

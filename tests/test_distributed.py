@@ -260,3 +260,31 @@ def test_merge_sums_learned_site_models(tmp_path):
     row = query(tmp_path / "m" / "presskeep.db", "SELECT pages, model FROM sites")[0]
     merged = SiteModel.from_json(row["model"])
     assert (row["pages"], merged.pages, merged.blocks["k"]) == (8, 8, [8, 8])
+
+
+def test_merge_keeps_each_row_once_error_lines_included(tmp_path):
+    """Captures with a WARC record and error lines without one (same URL and time = same
+    line), across two shards with an overlap, merged twice: each row once."""
+    from archive.db import Store
+
+    def capture(i: int, record: bool) -> dict:
+        return {"url": f"https://news.test/{i}", "status": 200 if record else None,
+                "fetched_at": f"2026-11-27T00:00:{i:02d}Z", "record_type": "response",
+                "warc_record_id": f"<urn:uuid:{i:08d}>" if record else None,
+                "error": None if record else "DNSLookupError"}
+
+    for w, ids in enumerate((range(0, 30), range(20, 50))):
+        store = Store.open(tmp_path / "shards" / f"w{w}")
+        run = store.start_run("crawl", {"worker": w})
+        for i in ids:
+            store.add_capture({"run_id": run, **capture(i, record=i % 5 != 0)})
+        store.flush()
+        store.finish_run(run, {}, "finished")
+        store.close()
+    for _ in range(2):
+        presskeep("merge", str(tmp_path / "shards"), "--out", str(tmp_path / "m"), check=True)
+    rows = query(tmp_path / "m" / "presskeep.db",
+                 "SELECT url, warc_record_id, error FROM captures ORDER BY url")
+    assert len(rows) == 50
+    assert len({r["url"] for r in rows}) == 50
+    assert sum(r["error"] is not None for r in rows) == 10
