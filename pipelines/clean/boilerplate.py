@@ -117,6 +117,9 @@ _FOLDS_APART = ("\u0130", "\u0131", "\u017f")
 _DASHES = ("-", "–", "—")
 _TIME_SUFFIX = re.compile(r"\b\d+\s*(seconds?|minutes?|mins?|hours?|hrs?|days?)\s*(ago)?\s*[-–—]\s*$",
                           re.I)
+# a reference-list heading ("References", "Our Sources", …)
+_SOURCES = r"^(references|sources|our sources|bibliography|footnotes|notes)\s*:?$"
+_SOURCES_HEADING = re.compile(_SOURCES, re.I)
 # a heading that opens a trailing block of furniture (everything after it goes)
 _TAIL_HEADING = re.compile(
     r"^(latest|top|related|more|popular|trending|recent|recommended|other|similar)\s+"
@@ -124,8 +127,7 @@ _TAIL_HEADING = re.compile(
     r"^(you (may|might) (also )?like|read next|up next|most (read|popular|viewed)|"
     r"more from [\w .'-]{1,40}|(leave a|post a|add a) (comment|reply)|comments?( \(\d+\))?|"
     r"\d+ comments?|related( content| coverage| reading)?|what to read next|stay connected)"
-    r"\s*(:|\.\.\.|…)?$|"
-    r"^(references|sources|our sources|bibliography|footnotes|notes)\s*:?$",
+    r"\s*(:|\.\.\.|…)?$|" + _SOURCES,
     re.I,
 )
 
@@ -136,6 +138,14 @@ _BIO = re.compile(
     r"(an? |the )?([\w-]+ ){0,4}(?i:writer|editor|reporter|journalist|correspondent|columnist|"
     r"contributor|producer|critic|author|freelancer)\b.{0,800}$")
 TAIL_BIO_WINDOW = 3
+
+# one entry of a reference list: "Source, Title, Dec. 14, 2023", "Interview with …, accessed May 2,
+# 2023" — a source, comma-separated parts, a date at the end
+_CITATION = re.compile(
+    r"^(?![-–—])[^,]{2,120}(, [^,]{1,200}){0,6},? (accessed |updated( as of)? |archived |published )?"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (\d{1,2}, )?\d{4}\.?$", re.I)
+#: a run of at least this many citation lines is a reference list
+MIN_CITATIONS = 3
 
 
 def _attrs(el: lxml.html.HtmlElement) -> str:
@@ -274,6 +284,26 @@ def filter_paragraphs(paragraphs: list[str]) -> list[str]:
             paragraphs = paragraphs[:index]
             break
         seen += len(para)
-    kept = [p for p in paragraphs if not is_boilerplate_line(p)]
+    kept = drop_citations([p for p in paragraphs if not is_boilerplate_line(p)])
     tail = len(kept) - TAIL_BIO_WINDOW
     return [p for i, p in enumerate(kept) if i < max(tail, 1) or not _BIO.match(p)]
+
+
+def drop_citations(paragraphs: list[str]) -> list[str]:
+    """Without reference lists: runs of MIN_CITATIONS or more citation lines, and the reference
+    heading ("Sources", "Our Sources", …) right before such a run."""
+    cited = [p.rstrip(".")[-4:].isdigit() and bool(_CITATION.match(p)) for p in paragraphs]
+    if sum(cited) < MIN_CITATIONS:
+        return paragraphs
+    doomed = set()
+    start = None
+    for i, flag in enumerate(cited + [False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= MIN_CITATIONS:
+                doomed.update(range(start, i))
+                if start and _SOURCES_HEADING.match(paragraphs[start - 1].strip()):
+                    doomed.add(start - 1)
+            start = None
+    return [p for i, p in enumerate(paragraphs) if i not in doomed]

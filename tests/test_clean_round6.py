@@ -1,0 +1,46 @@
+"""Round-6 generic cleaning rules (docs/cleaning.md "Round 6"), on fixture pages written for them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.clean import extract
+from pipelines.clean.boilerplate import drop_citations, filter_paragraphs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "clean_round6"
+
+
+def _page(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_reference_list_and_its_heading_are_dropped_wherever_they_stand():
+    doc = extract(_page("sources.html"), "https://example.org/factcheck/bridge")
+    assert doc.paragraphs[-1] == "We rate the claim False."
+    assert len(doc.paragraphs) == 4
+    assert "Our Sources" not in doc.text and "accessed" not in doc.text
+
+
+def test_reference_list_in_the_middle_of_the_text_goes_too():
+    body = ["The article opens with a paragraph that sets out the claim being checked. " * 2]
+    cites = ["Interview with Jane Roe, spokesperson, Dec. 14, 2023",
+             "U.S. Census Bureau, Population estimates, accessed May 2, 2023",
+             "The Daily Example, Governor defends bridge plan, Nov. 3, 2023"]
+    more = ["The article goes on after the list, as it does when a page's blocks are out of order."]
+    assert filter_paragraphs(body + ["Sources"] + cites + more) == body + more
+
+
+def test_dated_lines_that_are_not_a_reference_list_stay():
+    tweets = ["Yes this is real and the state spent half a million dollars on it.",
+              "— Jane Roe (@janeroe) November 18, 2019",
+              "Oh, no. It seems like the rest of the campaigns are just as bad.",
+              "— John Doe (@johndoe) November 18, 2019"]
+    assert drop_citations(tweets) == tweets
+    dated = ["Diana wore the dress in Florence, Italy, on April 23, 1985.",
+             "The dress sold for 11 times the estimate.",
+             "Officials in Washington, D.C., confirmed the sale on Dec. 14, 2023",
+             "Two lines with dates, one apart, are not a list."]
+    assert drop_citations(dated) == dated
+    # two citation-like lines are not yet a list (MIN_CITATIONS = 3)
+    two = ["Reuters, Court rules on appeal, March 15, 2010", "AP, Senate vote, May 4, 2011"]
+    assert drop_citations(two) == two
