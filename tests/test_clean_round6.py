@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pipelines.clean import extract
-from pipelines.clean.boilerplate import drop_citations, filter_paragraphs
+from pipelines.clean.boilerplate import drop_citations, filter_paragraphs, is_boilerplate_line
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean_round6"
 
@@ -44,3 +46,18 @@ def test_dated_lines_that_are_not_a_reference_list_stay():
     # two citation-like lines are not yet a list (MIN_CITATIONS = 3)
     two = ["Reuters, Court rules on appeal, March 15, 2010", "AP, Senate vote, May 4, 2011"]
     assert drop_citations(two) == two
+
+
+@pytest.mark.parametrize("line, drop", [
+    ("This story was originally published December 22, 2023, 11:09 AM.", True),
+    ("This piece originally appeared in The Ripon Society", True),
+    ("Editor’s note: This continues a series where we review the top 20 drivers.", True),
+    ("This story contains spoilers for Monarch and the Toho Godzilla franchise.", True),
+    ("Associated Press researcher Randy Herschaft in New York contributed.", True),
+    ("PolitiFact Researcher Caryn Baird contributed to this report.", True),
+    ("This story was the most read on the site for a week after the vote.", False),
+    ("Editors noted that the first version of the story had been published too early.", False),
+    ("Most of the money came from donors in the state, and the rest was contributed.", False),
+])
+def test_round6_article_note_lines(line, drop):
+    assert is_boilerplate_line(line) is drop

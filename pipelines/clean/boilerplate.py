@@ -88,6 +88,12 @@ _LINE_PATTERNS = [
         r"^most (read|popular|viewed|shared) in [\w .'&-]{1,40}$",
         r"^scroll (down |through |below )?.{0,60}\b(gallery|slideshow|photos|pictures|images)\b"
         r".{0,60}$",
+        # notes about the article rather than the article: "This story was originally published
+        # Dec. 22", "Editor's note: …", "This story contains spoilers for …"
+        r"^this (story|article|piece|post|report|column) (was )?(originally|first) "
+        r"(published|appeared|ran)\b.{0,120}$",
+        r"^editor[’']?s note\s*:.{0,300}$",
+        r"^this (story|article|review|post|piece) contains (spoilers|affiliate links).{0,120}$",
     )
 ]
 # all of them as one pattern: one call a line instead of one per pattern (2x faster)
@@ -104,10 +110,13 @@ _PHRASE_PATTERNS = [
         r"^.{0,80}\ball rights reserved\b.{0,200}$",
         # promo lines: "GET FOX BUSINESS ON THE GO BY CLICKING HERE", "… Click here for more."
         r"^.{0,120}\b(click(ing)?|tap(ping)?) here\b.{0,80}$",
+        # a contribution line: "Associated Press researcher Jane Roe in New York contributed."
+        r"^.{0,100}\b(contributed to this (report|story|article)|(writer|reporter|researcher|"
+        r"correspondent|producer)s?\b.{0,60}\bcontributed( reporting)?)\.?$",
     )
 ]
 _PHRASES = ("newsletter may contain", "affiliate", "compensation", "commission",
-            "all rights reserved", "here")
+            "all rights reserved", "here", "contributed")
 _PHRASES_RE = re.compile("|".join(_PHRASES), re.I)
 PHRASE_WINDOW = 200
 # the characters other than A-Z that re.I matches with an ASCII letter and str.lower() does not
