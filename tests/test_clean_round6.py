@@ -61,3 +61,24 @@ def test_dated_lines_that_are_not_a_reference_list_stay():
 ])
 def test_round6_article_note_lines(line, drop):
     assert is_boilerplate_line(line) is drop
+
+
+@pytest.mark.parametrize("line, drop", [
+    ("Want to keep up with breaking news? Subscribe to our email newsletter.", True),
+    ("What do you think about these couples? Let us know in the comments and SHARE this article!",
+     True),
+    ("* Follow Mirror Celebs on Snapchat, Instagram , Twitter , Facebook , YouTube and Threads.",
+     True),
+    ("Listen to Short Wave on Spotify, Apple Podcasts and Google Podcasts.", True),
+    ("© GamesRadar+. Not to be reproduced without permission", True),
+    ("Recommended by Our Editors", True),
+    ("You might be interested in", True),
+    ("The council said residents could subscribe to the city's newsletter for updates on the works.",
+     False),
+    ("Residents who want to follow the works can sign up at the library.", False),
+    ("She let us know in the end that the comments had hurt her.", False),
+    ("You might be interested in the history of the bridge, which opened in 1962.", False),
+    ("Listen to the full interview below, in which the mayor explains her plan.", False),
+])
+def test_round6_promo_lines(line, drop):
+    assert is_boilerplate_line(line) is drop

@@ -74,7 +74,13 @@ _LINE_PATTERNS = [
         r"^(article|story) continues (below|after).{0,40}$",
         r"^filed under\s*:.{0,200}$",
         r"^(reading time|read time|tempo de leitura|temps de lecture|lesezeit)\s*:?.{0,30}$",
-        r"^follow .{0,60} on (twitter|facebook|instagram|x|youtube|tiktok|linkedin|threads)\b.{0,120}$",
+        r"^([*•·-]\s*)?follow .{0,60} on (twitter|facebook|instagram|snapchat|x|youtube|tiktok|"
+        r"linkedin|threads)\b.{0,120}$",
+        r"^listen (to|on) .{0,80}\b(spotify|apple podcasts|google podcasts|wherever you get your "
+        r"podcasts)\b.{0,80}$",
+        r"^(©|\(c\)|copyright)\s*.{0,80}\bnot (to )?be reproduced\b.{0,80}$",
+        r"^(recommended by our editors|you (may|might) (also )?be interested in|recommended for you)"
+        r"\s*:?$",
         r"^(have|got) a (news )?tip\?.{0,200}$",
         r"^(see more|don'?t miss|watch|also see|more on this)(\s*[:|].{0,160})?$",
         r"^(updated|published|posted|last updated)( at| on)?\s*:?\s*.{0,40}\d{1,2}[:.]\d{2}\s*"
@@ -113,10 +119,14 @@ _PHRASE_PATTERNS = [
         # a contribution line: "Associated Press researcher Jane Roe in New York contributed."
         r"^.{0,100}\b(contributed to this (report|story|article)|(writer|reporter|researcher|"
         r"correspondent|producer)s?\b.{0,60}\bcontributed( reporting)?)\.?$",
+        # prompts inside the text: "Want to keep up …? Subscribe to our email newsletter.",
+        # "What do you think? Let us know in the comments"
+        r"^.{0,80}\b(subscribe|sign up) (to|for) our .{0,40}newsletters?\b.{0,80}$",
+        r"^.{0,150}\blet us know in the comments\b.{0,100}$",
     )
 ]
-_PHRASES = ("newsletter may contain", "affiliate", "compensation", "commission",
-            "all rights reserved", "here", "contributed")
+_PHRASES = ("newsletter", "affiliate", "compensation", "commission", "all rights reserved", "here",
+            "contributed", "let us know in the comments")
 _PHRASES_RE = re.compile("|".join(_PHRASES), re.I)
 PHRASE_WINDOW = 200
 # the characters other than A-Z that re.I matches with an ASCII letter and str.lower() does not
