@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.clean import extract
+from pipelines.clean.extract import drop_title
 from pipelines.clean.boilerplate import drop_citations, filter_paragraphs, is_boilerplate_line
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean_round6"
@@ -82,3 +83,26 @@ def test_round6_article_note_lines(line, drop):
 ])
 def test_round6_promo_lines(line, drop):
     assert is_boilerplate_line(line) is drop
+
+
+def test_headline_copy_goes_with_the_section_label_above_it():
+    # the page's <h1> holds its kicker ("<h1><div>Politics</div> Council extends …</h1>"), so
+    # the title has it too; an extractor that keeps the heading gives label and headline apart
+    doc = extract(_page("kicker.html"), "https://example.org/politics/bus")
+    assert doc.title == "Politics Council extends the bus program"
+    lead = doc.paragraphs[0]
+    assert lead.startswith("The council voted on Tuesday")
+    assert drop_title(["Politics", "Council extends the bus program", lead], doc.title) == [lead]
+
+
+def test_headline_copy_after_article_text_or_a_long_line_stays():
+    title = "Council extends the bus program"
+    lead = "The council voted on Tuesday to extend the program for another year."
+    assert drop_title(["Politics", title, lead], title) == [lead]
+    assert drop_title(["News", "Council extends the bus program", lead],
+                      "News Council extends the bus program") == [lead]
+    assert drop_title([lead, title, lead], title) == [lead, title, lead]
+    assert drop_title(["A kicker line of more than four words", title, lead], title) == \
+        ["A kicker line of more than four words", title, lead]
+    assert drop_title(["One", "Two", "Three", title, lead], title) == \
+        ["One", "Two", "Three", title, lead]

@@ -58,10 +58,22 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
+#: a headline copy is dropped when only this many short lines (a section label, a kicker) of at
+#: most LABEL_WORDS words each come before it
+MAX_LABELS = 2
+LABEL_WORDS = 4
+
+
 def drop_title(paragraphs: list[str], title: str | None) -> list[str]:
-    """The body without a leading copy of the headline (metadata carries the title)."""
-    if paragraphs and title and _same(paragraphs[0], title):
-        return paragraphs[1:]
+    """The body without a leading copy of the headline (metadata carries the title), nor the
+    section label or kicker above it ("Politics", "News")."""
+    if not paragraphs or not title:
+        return paragraphs
+    for index, para in enumerate(paragraphs[:MAX_LABELS + 1]):
+        if _same(para, title) or _same(" ".join(paragraphs[:index + 1]), title):
+            return paragraphs[index + 1:]
+        if len(para.split()) > LABEL_WORDS:
+            break
     return paragraphs
 
 
