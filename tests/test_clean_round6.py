@@ -106,3 +106,10 @@ def test_headline_copy_after_article_text_or_a_long_line_stays():
         ["A kicker line of more than four words", title, lead]
     assert drop_title(["One", "Two", "Three", title, lead], title) == \
         ["One", "Two", "Three", title, lead]
+
+
+def test_read_more_paragraph_of_links_is_dropped_a_labelled_sentence_stays():
+    doc = extract(_page("read_more.html"), "https://example.org/news/bus")
+    assert "Why the roads budget" not in doc.text and "five charts" not in doc.text
+    assert any(p.startswith("More on this story: the council's budget") for p in doc.paragraphs)
+    assert len(doc.paragraphs) == 5

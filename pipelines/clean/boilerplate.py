@@ -13,6 +13,7 @@ import lxml.etree
 import lxml.html
 
 from pipelines.clean import liveblog
+from pipelines.clean.html import squash
 
 # class/id words that mark page furniture rather than article text
 _FURNITURE = re.compile(
@@ -40,6 +41,14 @@ _TAIL_BLOCKS = ("figure", "img", "picture", "table", "ul", "ol", "h2", "h3", "h4
 MIN_TAIL = 40
 _KEEP_INSIDE = lxml.etree.XPath(
     "boolean(descendant::article | descendant::main | descendant::*[@itemprop='articleBody'])")
+# the label of an inline related-links paragraph, and the share of the rest that is link text
+_LINKS_LABEL = re.compile(
+    r"^(don'?t miss|read more|related( stories| articles| content| coverage| reading| links)?|"
+    r"more( stories| news)?( on this( story| topic)?)?|see also|also read|read also|"
+    r"recommended( reading| for you)?|you (may|might) also like|further reading|"
+    r"more from [\w .'’-]{1,40}|keep reading|read next|up next|what to read next)\s*[:.…]?$", re.I)
+_LABEL_TAGS = ("strong", "b", "em", "span")
+RELATED_LINK_SHARE = 0.8
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # lines that are player/furniture whatever the template
@@ -195,6 +204,20 @@ def _furniture_words(attrs: str) -> bool:
     return bool(_WEAK_FURNITURE.search(attrs)) and not _POSITIVE.search(attrs)
 
 
+def _is_related_links(para: lxml.html.HtmlElement) -> bool:
+    """A paragraph that opens with a bold "Read more:"/"Related:" label and is links after it:
+    "<p><strong>Read more:</strong><br><a>…</a><br><a>…</a></p>"."""
+    if (para.text and para.text.strip()) or not len(para) or para[0].tag not in _LABEL_TAGS:
+        return False
+    label = squash(para[0].text_content())
+    if not _LINKS_LABEL.match(label):
+        return False
+    rest = len(squash(para.text_content())) - len(label)
+    links = sum(len(squash(a.text_content())) for a in para.iter("a")) - \
+        sum(len(squash(a.text_content())) for a in para[0].iter("a"))
+    return rest > 0 and links >= RELATED_LINK_SHARE * rest
+
+
 def _weight(el: lxml.html.HtmlElement) -> int:
     """Characters of text outside links: what a container would contribute to an article."""
     return len(el.text_content()) - sum(len(a.text_content()) for a in el.iter("a"))
@@ -237,7 +260,7 @@ class _Pruner:
     def is_furniture(self, el: lxml.html.HtmlElement) -> bool:
         if el.tag == "form" or _is_furniture(el):
             return not _KEEP_INSIDE(el) and _weight(el) < self.MAX_SHARE * self.total
-        return False
+        return el.tag == "p" and _is_related_links(el)
 
     def wrap_tails(self) -> None:
         """Text right after a figure, list or table inside a container becomes a <p> of its own.
