@@ -113,3 +113,13 @@ def test_read_more_paragraph_of_links_is_dropped_a_labelled_sentence_stays():
     assert "Why the roads budget" not in doc.text and "five charts" not in doc.text
     assert any(p.startswith("More on this story: the council's budget") for p in doc.paragraphs)
     assert len(doc.paragraphs) == 5
+
+
+def test_card_inside_a_sentence_goes_the_sentence_stays():
+    doc = extract(_page("card.html"), "https://example.org/news/threat")
+    assert doc.paragraphs[0] == ("A man pleaded guilty on Monday to charges he threatened to kill "
+                                 "Rep. Jane Roe (D-Minn.), the Justice Department said in a "
+                                 "statement.")
+    # an inline image, and links without an image, are not a card
+    assert "left a recorded message with his name" in doc.text
+    assert len(doc.paragraphs) == 4

@@ -39,6 +39,8 @@ _INLINE = {"a", "em", "strong", "b", "i", "span", "sup", "sub", "cite", "abbr", 
 # block elements whose tail text is a paragraph of its own
 _TAIL_BLOCKS = ("figure", "img", "picture", "table", "ul", "ol", "h2", "h3", "h4")
 MIN_TAIL = 40
+#: an element inside a <p> with an image and at least this many links is a card, not text
+CARD_LINKS = 2
 _KEEP_INSIDE = lxml.etree.XPath(
     "boolean(descendant::article | descendant::main | descendant::*[@itemprop='articleBody'])")
 # the label of an inline related-links paragraph, and the share of the rest that is link text
@@ -281,9 +283,27 @@ class _Pruner:
                 nxt = following
             el.addnext(para)
 
+    def drop_inline_cards(self) -> None:
+        """A card inside running text goes, the sentence around it stays: an element in a <p>
+        holding an image and CARD_LINKS links (a person's hover card with their latest stories:
+        "Rep. <a>Ilhan Omar</a><span><img><a>Ilhan Omar</a><a>story</a><a>story</a></span> (D-Minn.)")."""
+        cards = []
+        for para in self.tree.iter("p"):
+            if para.find(".//img") is not None:
+                cards.extend(el for el in para.iter("span", "div", "aside")
+                             if el.find(".//img") is not None
+                             and len(el.findall(".//a")) >= CARD_LINKS)
+        # the innermost: a wrapper that holds the card also holds the name linked in the text
+        found = set(cards)
+        innermost = [el for el in cards
+                     if not any(inner in found for inner in el.iterdescendants("span", "div", "aside"))]
+        for el in innermost:
+            el.drop_tree()
+
     def run(self) -> lxml.html.HtmlElement:
         liveblog.collect(self.tree)
         self._drop_all(self.is_code)
+        self.drop_inline_cards()
         self.wrap_tails()
         self.total = max(_weight(self.tree), 1)
         self._drop_all(self.is_furniture)
