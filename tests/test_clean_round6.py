@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.clean import extract
-from pipelines.clean.extract import drop_title
+from pipelines.clean.extract import drop_byline, drop_title
 from pipelines.clean.boilerplate import drop_citations, filter_paragraphs, is_boilerplate_line
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean_round6"
@@ -123,3 +123,20 @@ def test_card_inside_a_sentence_goes_the_sentence_stays():
     # an inline image, and links without an image, are not a card
     assert "left a recorded message with his name" in doc.text
     assert len(doc.paragraphs) == 4
+
+
+def test_opening_byline_line_is_dropped():
+    lead = "The festival opened on Friday."
+    assert drop_byline(["posted on by Jane Doe", lead]) == [lead]
+    assert drop_byline(["By Jane Doe and John Roe", lead]) == [lead]
+    assert drop_byline(["by MrAJCosplay,", lead]) == [lead]
+
+
+def test_opening_sentence_that_starts_with_by_stays():
+    doc = extract(_page("byline.html"), "https://example.org/news/festival")
+    assert doc.paragraphs[0].startswith("By the end of its first night")
+    assert len(doc.paragraphs) == 3
+    lead = "The festival opened on Friday."
+    for line in ("By the end of the day, nothing had changed.", "By Friday, the council had voted."):
+        assert drop_byline([line, lead]) == [line, lead]
+    assert drop_byline([lead, "By Jane Doe"]) == [lead, "By Jane Doe"]

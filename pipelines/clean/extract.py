@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -77,6 +78,19 @@ def drop_title(paragraphs: list[str], title: str | None) -> list[str]:
     return paragraphs
 
 
+# an opening line that is only a byline: "By Jane Doe", "posted on by Jane Doe"
+_BYLINE = re.compile(r"^(?i:((posted|published|written|updated)( on)?\s+)?by)\s+"
+                     r"([A-Z][\w.'’-]*,?\s*((?i:and)\s+|&\s+)?){1,8}$")
+BYLINE_WORDS = 10
+
+
+def drop_byline(paragraphs: list[str]) -> list[str]:
+    """The body without an opening byline line (metadata carries the authors)."""
+    if paragraphs and len(paragraphs[0].split()) <= BYLINE_WORDS and _BYLINE.match(paragraphs[0]):
+        return paragraphs[1:]
+    return paragraphs
+
+
 def extract(body: bytes | str, url: str | None = None, *, encoding: str | None = None,
             site_model: "SiteModel | None" = None, skip_known_hubs: bool = False) -> Extraction:
     """Clean one page: metadata from the whole document, body from the pruned tree.
@@ -97,7 +111,7 @@ def extract(body: bytes | str, url: str | None = None, *, encoding: str | None =
     paragraphs: list[str] = []
     if tree is not None and len(tree):
         paragraphs = body_paragraphs(boilerplate.prune(tree), url)
-    paragraphs = drop_title(paragraphs, meta.get("title"))
+    paragraphs = drop_byline(drop_title(paragraphs, meta.get("title")))
     if site_model is not None:
         paragraphs = site_model.filter(paragraphs)
     doc = Extraction(url=url, site=site_of(meta.get("canonical_url") or url), paragraphs=paragraphs,
