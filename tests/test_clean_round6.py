@@ -140,3 +140,15 @@ def test_opening_sentence_that_starts_with_by_stays():
     for line in ("By the end of the day, nothing had changed.", "By Friday, the council had voted."):
         assert drop_byline([line, lead]) == [line, lead]
     assert drop_byline([lead, "By Jane Doe"]) == [lead, "By Jane Doe"]
+
+
+@pytest.mark.parametrize("line, drop", [
+    ("Join our Space Forums to keep talking space on the latest missions, night sky and more!", True),
+    ("Tell us what YOU think...", True),
+    ("[button link=”http://example.org/submit/” type=”big”] Send us YOUR kit review[/button]", True),
+    ("Join the crowds at the river on Friday for the parade, the organisers said.", False),
+    ("Tell us what you think about the plan, the mayor said to the residents at the meeting.", False),
+    ("[Editor's note: the figures were corrected on Friday.]", False),
+])
+def test_round6_promo_lines_two(line, drop):
+    assert is_boilerplate_line(line) is drop

@@ -92,6 +92,10 @@ _LINE_PATTERNS = [
         r"^(©|\(c\)|copyright)\s*.{0,80}\bnot (to )?be reproduced\b.{0,80}$",
         r"^(recommended by our editors|you (may|might) (also )?be interested in|recommended for you)"
         r"\s*:?$",
+        r"^join (our|the) .{0,60}\b(forums?|community|discussion)\b.{0,200}$",
+        r"^(tell us what you think|what do you think)\W{0,5}$",
+        # a WordPress shortcode left in the text: "[button link=… type=”big”] Send us …[/button]"
+        r"^\[(button|caption|embed|video|gallery|audio|playlist)\b[^\]]{0,300}\].{0,200}$",
         r"^(have|got) a (news )?tip\?.{0,200}$",
         r"^(see more|don'?t miss|watch|also see|more on this)(\s*[:|].{0,160})?$",
         r"^(updated|published|posted|last updated)( at| on)?\s*:?\s*.{0,40}\d{1,2}[:.]\d{2}\s*"
