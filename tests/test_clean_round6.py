@@ -152,3 +152,9 @@ def test_opening_sentence_that_starts_with_by_stays():
 ])
 def test_round6_promo_lines_two(line, drop):
     assert is_boilerplate_line(line) is drop
+
+
+def test_one_offer_list_between_paragraphs_is_recovered_a_related_story_is_not():
+    doc = extract(_page("one_offer.html"), "https://www.example.org/shopping/boxing-day")
+    assert "- Up to 70 per cent off bedlinen, towels and homewares" in doc.paragraphs
+    assert "How to tell a real sale" not in doc.text
