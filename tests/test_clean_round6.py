@@ -1,4 +1,5 @@
-"""Round-6 generic cleaning rules (docs/cleaning.md "Round 6"), on fixture pages written for them."""
+"""Round-6 generic cleaning rules (docs/cleaning.md "Round 6"), on fixture pages written for
+them."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def test_round6_article_note_lines(line, drop):
     ("© GamesRadar+. Not to be reproduced without permission", True),
     ("Recommended by Our Editors", True),
     ("You might be interested in", True),
-    ("The council said residents could subscribe to the city's newsletter for updates on the works.",
+    ("The council said residents could subscribe to the city's newsletter for updates on works.",
      False),
     ("Residents who want to follow the works can sign up at the library.", False),
     ("She let us know in the end that the comments had hurt her.", False),
@@ -137,17 +138,17 @@ def test_opening_sentence_that_starts_with_by_stays():
     assert doc.paragraphs[0].startswith("By the end of its first night")
     assert len(doc.paragraphs) == 3
     lead = "The festival opened on Friday."
-    for line in ("By the end of the day, nothing had changed.", "By Friday, the council had voted."):
+    for line in ("By the end of the day, nothing changed.", "By Friday, the council had voted."):
         assert drop_byline([line, lead]) == [line, lead]
     assert drop_byline([lead, "By Jane Doe"]) == [lead, "By Jane Doe"]
 
 
 @pytest.mark.parametrize("line, drop", [
-    ("Join our Space Forums to keep talking space on the latest missions, night sky and more!", True),
+    ("Join our Space Forums to keep talking space on the latest missions and more!", True),
     ("Tell us what YOU think...", True),
-    ("[button link=”http://example.org/submit/” type=”big”] Send us YOUR kit review[/button]", True),
+    ("[button link=”http://example.org/submit/” type=”big”] Send us YOUR review[/button]", True),
     ("Join the crowds at the river on Friday for the parade, the organisers said.", False),
-    ("Tell us what you think about the plan, the mayor said to the residents at the meeting.", False),
+    ("Tell us what you think about the plan, the mayor said to the residents.", False),
     ("[Editor's note: the figures were corrected on Friday.]", False),
 ])
 def test_round6_promo_lines_two(line, drop):

@@ -90,8 +90,8 @@ _LINE_PATTERNS = [
         r"^listen (to|on) .{0,80}\b(spotify|apple podcasts|google podcasts|wherever you get your "
         r"podcasts)\b.{0,80}$",
         r"^(©|\(c\)|copyright)\s*.{0,80}\bnot (to )?be reproduced\b.{0,80}$",
-        r"^(recommended by our editors|you (may|might) (also )?be interested in|recommended for you)"
-        r"\s*:?$",
+        r"^(recommended by our editors|you (may|might) (also )?be interested in|"
+        r"recommended for you)\s*:?$",
         r"^join (our|the) .{0,60}\b(forums?|community|discussion)\b.{0,200}$",
         r"^(tell us what you think|what do you think)\W{0,5}$",
         # a WordPress shortcode left in the text: "[button link=… type=”big”] Send us …[/button]"
@@ -176,7 +176,8 @@ TAIL_BIO_WINDOW = 3
 # one entry of a reference list: "Source, Title, Dec. 14, 2023", "Interview with …, accessed May 2,
 # 2023" — a source, comma-separated parts, a date at the end
 _CITATION = re.compile(
-    r"^(?![-–—])[^,]{2,120}(, [^,]{1,200}){0,6},? (accessed |updated( as of)? |archived |published )?"
+    r"^(?![-–—])[^,]{2,120}(, [^,]{1,200}){0,6},? "
+    r"(accessed |updated( as of)? |archived |published )?"
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (\d{1,2}, )?\d{4}\.?$", re.I)
 #: a run of at least this many citation lines is a reference list
 MIN_CITATIONS = 3
@@ -290,7 +291,7 @@ class _Pruner:
     def drop_inline_cards(self) -> None:
         """A card inside running text goes, the sentence around it stays: an element in a <p>
         holding an image and CARD_LINKS links (a person's hover card with their latest stories:
-        "Rep. <a>Ilhan Omar</a><span><img><a>Ilhan Omar</a><a>story</a><a>story</a></span> (D-Minn.)")."""
+        "Rep. <a>Jane Roe</a><span><img><a>Jane Roe</a><a>story</a><a>story</a></span> (D)")."""
         cards = []
         for para in self.tree.iter("p"):
             if para.find(".//img") is not None:
@@ -299,8 +300,8 @@ class _Pruner:
                              and len(el.findall(".//a")) >= CARD_LINKS)
         # the innermost: a wrapper that holds the card also holds the name linked in the text
         found = set(cards)
-        innermost = [el for el in cards
-                     if not any(inner in found for inner in el.iterdescendants("span", "div", "aside"))]
+        innermost = [el for el in cards if not any(
+            inner in found for inner in el.iterdescendants("span", "div", "aside"))]
         for el in innermost:
             el.drop_tree()
 
