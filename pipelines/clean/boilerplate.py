@@ -13,6 +13,7 @@ import lxml.etree
 import lxml.html
 
 from pipelines.clean import liveblog
+from pipelines.clean.html import squash
 
 # class/id words that mark page furniture rather than article text
 _FURNITURE = re.compile(
@@ -38,8 +39,18 @@ _INLINE = {"a", "em", "strong", "b", "i", "span", "sup", "sub", "cite", "abbr", 
 # block elements whose tail text is a paragraph of its own
 _TAIL_BLOCKS = ("figure", "img", "picture", "table", "ul", "ol", "h2", "h3", "h4")
 MIN_TAIL = 40
+#: an element inside a <p> with an image and at least this many links is a card, not text
+CARD_LINKS = 2
 _KEEP_INSIDE = lxml.etree.XPath(
     "boolean(descendant::article | descendant::main | descendant::*[@itemprop='articleBody'])")
+# the label of an inline related-links paragraph, and the share of the rest that is link text
+_LINKS_LABEL = re.compile(
+    r"^(don'?t miss|read more|related( stories| articles| content| coverage| reading| links)?|"
+    r"more( stories| news)?( on this( story| topic)?)?|see also|also read|read also|"
+    r"recommended( reading| for you)?|you (may|might) also like|further reading|"
+    r"more from [\w .'’-]{1,40}|keep reading|read next|up next|what to read next)\s*[:.…]?$", re.I)
+_LABEL_TAGS = ("strong", "b", "em", "span")
+RELATED_LINK_SHARE = 0.8
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # lines that are player/furniture whatever the template
@@ -74,7 +85,17 @@ _LINE_PATTERNS = [
         r"^(article|story) continues (below|after).{0,40}$",
         r"^filed under\s*:.{0,200}$",
         r"^(reading time|read time|tempo de leitura|temps de lecture|lesezeit)\s*:?.{0,30}$",
-        r"^follow .{0,60} on (twitter|facebook|instagram|x|youtube|tiktok|linkedin|threads)\b.{0,120}$",
+        r"^([*•·-]\s*)?follow .{0,60} on (twitter|facebook|instagram|snapchat|x|youtube|tiktok|"
+        r"linkedin|threads)\b.{0,120}$",
+        r"^listen (to|on) .{0,80}\b(spotify|apple podcasts|google podcasts|wherever you get your "
+        r"podcasts)\b.{0,80}$",
+        r"^(©|\(c\)|copyright)\s*.{0,80}\bnot (to )?be reproduced\b.{0,80}$",
+        r"^(recommended by our editors|you (may|might) (also )?be interested in|"
+        r"recommended for you)\s*:?$",
+        r"^join (our|the) .{0,60}\b(forums?|community|discussion)\b.{0,200}$",
+        r"^(tell us what you think|what do you think)\W{0,5}$",
+        # a WordPress shortcode left in the text: "[button link=… type=”big”] Send us …[/button]"
+        r"^\[(button|caption|embed|video|gallery|audio|playlist)\b[^\]]{0,300}\].{0,200}$",
         r"^(have|got) a (news )?tip\?.{0,200}$",
         r"^(see more|don'?t miss|watch|also see|more on this)(\s*[:|].{0,160})?$",
         r"^(updated|published|posted|last updated)( at| on)?\s*:?\s*.{0,40}\d{1,2}[:.]\d{2}\s*"
@@ -88,6 +109,12 @@ _LINE_PATTERNS = [
         r"^most (read|popular|viewed|shared) in [\w .'&-]{1,40}$",
         r"^scroll (down |through |below )?.{0,60}\b(gallery|slideshow|photos|pictures|images)\b"
         r".{0,60}$",
+        # notes about the article rather than the article: "This story was originally published
+        # Dec. 22", "Editor's note: …", "This story contains spoilers for …"
+        r"^this (story|article|piece|post|report|column) (was )?(originally|first) "
+        r"(published|appeared|ran)\b.{0,120}$",
+        r"^editor[’']?s note\s*:.{0,300}$",
+        r"^this (story|article|review|post|piece) contains (spoilers|affiliate links).{0,120}$",
     )
 ]
 # all of them as one pattern: one call a line instead of one per pattern (2x faster)
@@ -104,10 +131,17 @@ _PHRASE_PATTERNS = [
         r"^.{0,80}\ball rights reserved\b.{0,200}$",
         # promo lines: "GET FOX BUSINESS ON THE GO BY CLICKING HERE", "… Click here for more."
         r"^.{0,120}\b(click(ing)?|tap(ping)?) here\b.{0,80}$",
+        # a contribution line: "Associated Press researcher Jane Roe in New York contributed."
+        r"^.{0,100}\b(contributed to this (report|story|article)|(writer|reporter|researcher|"
+        r"correspondent|producer)s?\b.{0,60}\bcontributed( reporting)?)\.?$",
+        # prompts inside the text: "Want to keep up …? Subscribe to our email newsletter.",
+        # "What do you think? Let us know in the comments"
+        r"^.{0,80}\b(subscribe|sign up) (to|for) our .{0,40}newsletters?\b.{0,80}$",
+        r"^.{0,150}\blet us know in the comments\b.{0,100}$",
     )
 ]
-_PHRASES = ("newsletter may contain", "affiliate", "compensation", "commission",
-            "all rights reserved", "here")
+_PHRASES = ("newsletter", "affiliate", "compensation", "commission", "all rights reserved", "here",
+            "contributed", "let us know in the comments")
 _PHRASES_RE = re.compile("|".join(_PHRASES), re.I)
 PHRASE_WINDOW = 200
 # the characters other than A-Z that re.I matches with an ASCII letter and str.lower() does not
@@ -117,6 +151,9 @@ _FOLDS_APART = ("\u0130", "\u0131", "\u017f")
 _DASHES = ("-", "–", "—")
 _TIME_SUFFIX = re.compile(r"\b\d+\s*(seconds?|minutes?|mins?|hours?|hrs?|days?)\s*(ago)?\s*[-–—]\s*$",
                           re.I)
+# a reference-list heading ("References", "Our Sources", …)
+_SOURCES = r"^(references|sources|our sources|bibliography|footnotes|notes)\s*:?$"
+_SOURCES_HEADING = re.compile(_SOURCES, re.I)
 # a heading that opens a trailing block of furniture (everything after it goes)
 _TAIL_HEADING = re.compile(
     r"^(latest|top|related|more|popular|trending|recent|recommended|other|similar)\s+"
@@ -124,8 +161,7 @@ _TAIL_HEADING = re.compile(
     r"^(you (may|might) (also )?like|read next|up next|most (read|popular|viewed)|"
     r"more from [\w .'-]{1,40}|(leave a|post a|add a) (comment|reply)|comments?( \(\d+\))?|"
     r"\d+ comments?|related( content| coverage| reading)?|what to read next|stay connected)"
-    r"\s*(:|\.\.\.|…)?$|"
-    r"^(references|sources|our sources|bibliography|footnotes|notes)\s*:?$",
+    r"\s*(:|\.\.\.|…)?$|" + _SOURCES,
     re.I,
 )
 
@@ -136,6 +172,15 @@ _BIO = re.compile(
     r"(an? |the )?([\w-]+ ){0,4}(?i:writer|editor|reporter|journalist|correspondent|columnist|"
     r"contributor|producer|critic|author|freelancer)\b.{0,800}$")
 TAIL_BIO_WINDOW = 3
+
+# one entry of a reference list: "Source, Title, Dec. 14, 2023", "Interview with …, accessed May 2,
+# 2023" — a source, comma-separated parts, a date at the end
+_CITATION = re.compile(
+    r"^(?![-–—])[^,]{2,120}(, [^,]{1,200}){0,6},? "
+    r"(accessed |updated( as of)? |archived |published )?"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (\d{1,2}, )?\d{4}\.?$", re.I)
+#: a run of at least this many citation lines is a reference list
+MIN_CITATIONS = 3
 
 
 def _attrs(el: lxml.html.HtmlElement) -> str:
@@ -164,6 +209,20 @@ def _furniture_words(attrs: str) -> bool:
     if _FURNITURE.search(attrs):
         return True
     return bool(_WEAK_FURNITURE.search(attrs)) and not _POSITIVE.search(attrs)
+
+
+def _is_related_links(para: lxml.html.HtmlElement) -> bool:
+    """A paragraph that opens with a bold "Read more:"/"Related:" label and is links after it:
+    "<p><strong>Read more:</strong><br><a>…</a><br><a>…</a></p>"."""
+    if (para.text and para.text.strip()) or not len(para) or para[0].tag not in _LABEL_TAGS:
+        return False
+    label = squash(para[0].text_content())
+    if not _LINKS_LABEL.match(label):
+        return False
+    rest = len(squash(para.text_content())) - len(label)
+    links = sum(len(squash(a.text_content())) for a in para.iter("a")) - \
+        sum(len(squash(a.text_content())) for a in para[0].iter("a"))
+    return rest > 0 and links >= RELATED_LINK_SHARE * rest
 
 
 def _weight(el: lxml.html.HtmlElement) -> int:
@@ -208,7 +267,7 @@ class _Pruner:
     def is_furniture(self, el: lxml.html.HtmlElement) -> bool:
         if el.tag == "form" or _is_furniture(el):
             return not _KEEP_INSIDE(el) and _weight(el) < self.MAX_SHARE * self.total
-        return False
+        return el.tag == "p" and _is_related_links(el)
 
     def wrap_tails(self) -> None:
         """Text right after a figure, list or table inside a container becomes a <p> of its own.
@@ -229,9 +288,27 @@ class _Pruner:
                 nxt = following
             el.addnext(para)
 
+    def drop_inline_cards(self) -> None:
+        """A card inside running text goes, the sentence around it stays: an element in a <p>
+        holding an image and CARD_LINKS links (a person's hover card with their latest stories:
+        "Rep. <a>Jane Roe</a><span><img><a>Jane Roe</a><a>story</a><a>story</a></span> (D)")."""
+        cards = []
+        for para in self.tree.iter("p"):
+            if para.find(".//img") is not None:
+                cards.extend(el for el in para.iter("span", "div", "aside")
+                             if el.find(".//img") is not None
+                             and len(el.findall(".//a")) >= CARD_LINKS)
+        # the innermost: a wrapper that holds the card also holds the name linked in the text
+        found = set(cards)
+        innermost = [el for el in cards if not any(
+            inner in found for inner in el.iterdescendants("span", "div", "aside"))]
+        for el in innermost:
+            el.drop_tree()
+
     def run(self) -> lxml.html.HtmlElement:
         liveblog.collect(self.tree)
         self._drop_all(self.is_code)
+        self.drop_inline_cards()
         self.wrap_tails()
         self.total = max(_weight(self.tree), 1)
         self._drop_all(self.is_furniture)
@@ -274,6 +351,26 @@ def filter_paragraphs(paragraphs: list[str]) -> list[str]:
             paragraphs = paragraphs[:index]
             break
         seen += len(para)
-    kept = [p for p in paragraphs if not is_boilerplate_line(p)]
+    kept = drop_citations([p for p in paragraphs if not is_boilerplate_line(p)])
     tail = len(kept) - TAIL_BIO_WINDOW
     return [p for i, p in enumerate(kept) if i < max(tail, 1) or not _BIO.match(p)]
+
+
+def drop_citations(paragraphs: list[str]) -> list[str]:
+    """Without reference lists: runs of MIN_CITATIONS or more citation lines, and the reference
+    heading ("Sources", "Our Sources", …) right before such a run."""
+    cited = [p.rstrip(".")[-4:].isdigit() and bool(_CITATION.match(p)) for p in paragraphs]
+    if sum(cited) < MIN_CITATIONS:
+        return paragraphs
+    doomed = set()
+    start = None
+    for i, flag in enumerate(cited + [False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= MIN_CITATIONS:
+                doomed.update(range(start, i))
+                if start and _SOURCES_HEADING.match(paragraphs[start - 1].strip()):
+                    doomed.add(start - 1)
+            start = None
+    return [p for i, p in enumerate(paragraphs) if i not in doomed]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -58,9 +59,34 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
+#: a headline copy is dropped when only this many short lines (a section label, a kicker) of at
+#: most LABEL_WORDS words each come before it
+MAX_LABELS = 2
+LABEL_WORDS = 4
+
+
 def drop_title(paragraphs: list[str], title: str | None) -> list[str]:
-    """The body without a leading copy of the headline (metadata carries the title)."""
-    if paragraphs and title and _same(paragraphs[0], title):
+    """The body without a leading copy of the headline (metadata carries the title), nor the
+    section label or kicker above it ("Politics", "News")."""
+    if not paragraphs or not title:
+        return paragraphs
+    for index, para in enumerate(paragraphs[:MAX_LABELS + 1]):
+        if _same(para, title) or _same(" ".join(paragraphs[:index + 1]), title):
+            return paragraphs[index + 1:]
+        if len(para.split()) > LABEL_WORDS:
+            break
+    return paragraphs
+
+
+# an opening line that is only a byline: "By Jane Doe", "posted on by Jane Doe"
+_BYLINE = re.compile(r"^(?i:((posted|published|written|updated)( on)?\s+)?by)\s+"
+                     r"([A-Z][\w.'’-]*,?\s*((?i:and)\s+|&\s+)?){1,8}$")
+BYLINE_WORDS = 10
+
+
+def drop_byline(paragraphs: list[str]) -> list[str]:
+    """The body without an opening byline line (metadata carries the authors)."""
+    if paragraphs and len(paragraphs[0].split()) <= BYLINE_WORDS and _BYLINE.match(paragraphs[0]):
         return paragraphs[1:]
     return paragraphs
 
@@ -85,7 +111,7 @@ def extract(body: bytes | str, url: str | None = None, *, encoding: str | None =
     paragraphs: list[str] = []
     if tree is not None and len(tree):
         paragraphs = body_paragraphs(boilerplate.prune(tree), url)
-    paragraphs = drop_title(paragraphs, meta.get("title"))
+    paragraphs = drop_byline(drop_title(paragraphs, meta.get("title")))
     if site_model is not None:
         paragraphs = site_model.filter(paragraphs)
     doc = Extraction(url=url, site=site_of(meta.get("canonical_url") or url), paragraphs=paragraphs,
