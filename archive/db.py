@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 
 import sqlite_utils
 
-from archive.errors import DatabaseError
+from archive.errors import DatabaseError, DatabaseWriteError
 from archive.warc import resolve
 
 logger = logging.getLogger(__name__)
@@ -155,6 +155,9 @@ class Store:
         self._articles: list[dict[str, Any]] = []
         self._pending_hashes: dict[str, dict[str, Any]] = {}
         self.before_flush: Callable[[], None] | None = None
+        #: called with a :class:`DatabaseWriteError` when a batch cannot be committed
+        #: (instead of raising it); the batch stays buffered for the next flush
+        self.on_write_error: Callable[[DatabaseWriteError], None] | None = None
 
     @classmethod
     def open(cls, root: str | Path, batch_size: int = 200) -> "Store":
@@ -247,9 +250,27 @@ class Store:
         if self.before_flush:
             self.before_flush()
         captures, articles = self._captures, self._articles
-        self._captures, self._articles = [], []
+        try:
+            self._commit(captures, articles)
+        except sqlite3.Error as exc:  # a full disk, a quota: nothing of the batch is lost
+            if self.db.conn.in_transaction:
+                self.db.conn.rollback()
+            error = DatabaseWriteError(f"cannot write database {self.path}: {exc}")
+            if self.on_write_error is None:
+                raise error from exc
+            self.on_write_error(error)
+            return
+        del self._captures[:len(captures)], self._articles[:len(articles)]
         self._pending_hashes = {}
-        with self.db.atomic():  # one transaction per batch
+
+    @property
+    def path(self) -> str:
+        return next((row[2] for row in self.db.execute("PRAGMA database_list")
+                     if row[1] == "main"), "presskeep.db")
+
+    def _commit(self, captures: list[dict[str, Any]], articles: list[dict[str, Any]]) -> None:
+        """Insert one batch in one transaction (rolled back whole if any insert fails)."""
+        with self.db.atomic():
             if captures:
                 insert_rows(self.db, "captures", captures)
             latest: dict[str, tuple[int, str | None]] = {}  # url -> this batch's last version

@@ -17,6 +17,10 @@ class DatabaseError(ArchiveError):
     """The SQLite database is unusable: locked, corrupt, or from a newer presskeep."""
 
 
+class DatabaseWriteError(DatabaseError):
+    """A batch of rows could not be committed (disk full, ...): the rows are kept in memory."""
+
+
 class ExportError(ArchiveError):
     """An export cannot run or finish: bad options, no archive, nothing matched, unwritable."""
 

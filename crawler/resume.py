@@ -78,12 +78,24 @@ def _write_state(jobdir: Path, state: dict[str, Any]) -> None:
     os.replace(tmp, jobdir / STATE_FILE)
 
 
+def clear(jobdir: Path) -> None:
+    """Remove an old job's files; a ``job`` symlink (the queue on another disk) stays."""
+    if not jobdir.is_symlink():
+        shutil.rmtree(jobdir)
+        return
+    for entry in jobdir.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
 def prepare_job(out: Path, args: dict[str, Any], resume: bool = True) -> Path | None:
     """The JOBDIR for this crawl: a paused job with the same arguments, or a fresh one."""
     jobdir = out / JOB_DIR
     resumable = jobdir.exists() and _resumable(_read_state(jobdir), args, resume)
     if jobdir.exists() and not resumable:
-        shutil.rmtree(jobdir)
+        clear(jobdir)
     if not resume:
         return None
     jobdir.mkdir(parents=True, exist_ok=True)
@@ -116,4 +128,7 @@ def finish_job(jobdir: Path | None, finish_reason: str | None) -> None:
         _write_state(jobdir, {**state, "state": "paused"})
         logger.warning("presskeep: crawl paused; run the same command again to resume")
     elif finish_reason is not None:
-        shutil.rmtree(jobdir, ignore_errors=True)
+        try:
+            clear(jobdir)
+        except OSError as exc:
+            logger.warning("presskeep: could not remove the finished job in %s: %s", jobdir, exc)

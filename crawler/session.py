@@ -65,6 +65,7 @@ class ArchiveSession:
             threaded=settings.getbool("PRESSKEEP_WARC_THREAD", True),
         ) if settings.getbool("PRESSKEEP_WARC_ENABLED", True) else None
         self.store.before_flush = self._flush_warc if self.warc else None
+        self.store.on_write_error = self.write_failed  # a full disk stops the crawl
         self.write_error: str | None = None
         self.run_id = self.store.start_run(settings.get("PRESSKEEP_RUN_COMMAND") or "crawl",
                                            dict(settings.getdict("PRESSKEEP_RUN_ARGS")))
