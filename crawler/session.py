@@ -98,7 +98,8 @@ class ArchiveSession:
             return
         self.write_error = str(exc)
         self.crawler.stats.set_value("presskeep/error", self.write_error)
-        logger.error("presskeep: %s: stopping the crawl", exc)
+        logger.error("presskeep: %s: stopping the %s", exc,
+                     self.crawler.settings.get("PRESSKEEP_RUN_COMMAND") or "crawl")
         if self.crawler.engine is not None:
             _schedule_coro(self.crawler.engine.close_spider_async(reason=REASON_WRITE_FAILED))
 

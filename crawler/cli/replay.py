@@ -98,6 +98,9 @@ def replay(warcs, out, pairs, verbose):
     click.echo(summary(stats, len(files), new, changed, had_db), err=True)
     for spot in scan.bad:
         click.echo(f"presskeep: warning: {spot}", err=True)
+    if stats.get("finish_reason") == "write_failed":
+        fail(f"{stats.get('presskeep/error')}; the replay stopped there. Free some space and "
+             "run the same command again (rows already stored are not duplicated)")
     if not scan.counts.get("records") and scan.bad:
         fail("nothing readable in " + ", ".join(str(p) for p in files))
     if not stats.get("presskeep/replay/records"):
