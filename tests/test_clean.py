@@ -192,13 +192,15 @@ _HUB_PAGE = ("<html><head><title>Council</title>{meta}</head><body><h1>Council n
     ("https://x.test/news/council-meets-on-the-budget", "", False),
 ])
 def test_skip_known_hubs(url, meta, skipped):
-    """The crawl's option: a page that is a hub whatever its body says gets no body."""
+    """The crawl's option: a page that is a hub whatever its body says gets no body and no
+    metadata (the crawl stores no hub), only its site and canonical URL."""
     html = _HUB_PAGE.format(meta=meta).encode()
     full = extract(html, url)
     fast = extract(html, url, skip_known_hubs=True)
     assert full.paragraphs
     if skipped:
         assert full.page_type == fast.page_type == "hub" and fast.paragraphs == []
-        assert fast.title == full.title
+        assert full.title and fast.title is None
+        assert (fast.site, fast.canonical_url) == (full.site, full.canonical_url)
     else:
         assert fast.as_dict() == full.as_dict()

@@ -97,17 +97,19 @@ def extract(body: bytes | str, url: str | None = None, *, encoding: str | None =
 
     ``site_model`` (a learned :class:`pipelines.clean.sitemodel.SiteModel` for the page's
     site) removes the text blocks that recur across that site's pages. ``skip_known_hubs``
-    (the crawl's choice: it keeps articles only) skips the body of a page that is a hub
-    whatever its body says (:func:`pipelines.clean.classify.hub_whatever_the_body`): no
-    paragraphs, page type 'hub'.
+    (the crawl's choice: it keeps articles only) skips the body and the metadata of a page
+    that is a hub whatever its body says (:func:`pipelines.clean.classify.hub_whatever_the_body`):
+    no paragraphs, no title, dates or authors, page type 'hub'.
     """
     html = decode_html(body, encoding) if isinstance(body, bytes) else body
     tree = parse_html(html)
+    if skip_known_hubs and tree is not None and hub_whatever_the_body(
+            url, *metadata.type_hints(tree)):
+        canonical = metadata.canonical_url(tree, url)  # a hub is not stored: no metadata either
+        return Extraction(url=url, site=site_of(canonical or url), canonical_url=canonical,
+                          page_type="hub")
     meta = metadata.extract_metadata(tree, html, url)
     og_type, ld_type = meta.pop("og_type"), meta.pop("ld_type")
-    if skip_known_hubs and tree is not None and hub_whatever_the_body(url, og_type, ld_type):
-        return Extraction(url=url, site=site_of(meta.get("canonical_url") or url),
-                          page_type="hub", **meta)
     paragraphs: list[str] = []
     if tree is not None and len(tree):
         paragraphs = body_paragraphs(boilerplate.prune(tree), url)

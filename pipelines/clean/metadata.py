@@ -80,22 +80,33 @@ def _empty(url: str | None) -> dict:
             "language": None, "canonical_url": url, "og_type": None, "ld_type": None}
 
 
+def canonical_url(tree, url: str | None) -> str | None:
+    canonical = [href for link in tagged(tree, "link")  # //link[@rel="canonical"]/@href
+                 if link.get("rel") == "canonical" and (href := link.get("href")) is not None]
+    return urljoin(url or "", canonical[0].strip()) if canonical else url
+
+
+def type_hints(tree, ld: dict | None = None) -> tuple[str | None, str | None]:
+    """(og:type, JSON-LD type): what the page declares itself to be."""
+    ld = ld_article(tree) if ld is None else ld
+    return meta(tree, "og:type"), (ld_type(ld) if ld else None)
+
+
 def extract_metadata(tree, html: str, url: str | None) -> dict:
     """Title, authors, dates, language, canonical URL plus type hints (og_type, ld_type)."""
     if tree is None:
         return _empty(url)
     ld = ld_article(tree)
     site_name = meta(tree, "og:site_name", "application-name")
-    canonical = [href for link in tagged(tree, "link")  # //link[@rel="canonical"]/@href
-                 if link.get("rel") == "canonical" and (href := link.get("href")) is not None]
     page = headline_path(tree)
+    og, declared = type_hints(tree, ld)
     return {
         "title": find_title(tree, ld, site_name),
         "authors": people.find_authors(tree, ld, page),
         "published": dates.published(tree, ld, url, page),
         "modified": dates.modified(tree, ld),
         "language": find_language(tree),
-        "canonical_url": urljoin(url or "", canonical[0].strip()) if canonical else url,
-        "og_type": meta(tree, "og:type"),
-        "ld_type": ld_type(ld) if ld else None,
+        "canonical_url": canonical_url(tree, url),
+        "og_type": og,
+        "ld_type": declared,
     }
