@@ -260,7 +260,7 @@ class Store:
                 raise error from exc
             self.on_write_error(error)
             return
-        del self._captures[:len(captures)], self._articles[:len(articles)]
+        self._captures, self._articles = [], []  # committed (nothing is added meanwhile)
         self._pending_hashes = {}
 
     @property

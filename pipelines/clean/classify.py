@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
@@ -37,10 +38,15 @@ def _hub_url(url: str | None) -> bool:
     return bool(_HUB_PATH.search(path)) or path in ("", "/")
 
 
-def hub_whatever_the_body(url: str | None, og_type: str | None, ld_type: str | None) -> bool:
+def hub_whatever_the_body(url: str | None,
+                          hints: Callable[[], tuple[str | None, str | None]]) -> bool:
     """A page :func:`page_type` calls a hub whatever its body holds (unless the body is empty):
-    no article type declared, and a hub path (tag, section, page, ...) or the site root."""
-    return not _declared_article(og_type, ld_type) and _hub_url(url)
+    a hub path (tag, section, page, ...) or the site root, and no article type declared.
+
+    ``hints()`` gives the page's (og:type, JSON-LD type); it is asked only for a hub URL, so
+    an article's JSON-LD is not parsed for this.
+    """
+    return _hub_url(url) and not _declared_article(*hints())
 
 
 def teaser_links(tree, url: str | None) -> int:

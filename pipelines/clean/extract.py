@@ -104,7 +104,7 @@ def extract(body: bytes | str, url: str | None = None, *, encoding: str | None =
     html = decode_html(body, encoding) if isinstance(body, bytes) else body
     tree = parse_html(html)
     if skip_known_hubs and tree is not None and hub_whatever_the_body(
-            url, *metadata.type_hints(tree)):
+            url, lambda: metadata.type_hints(tree)):
         canonical = metadata.canonical_url(tree, url)  # a hub is not stored: no metadata either
         return Extraction(url=url, site=site_of(canonical or url), canonical_url=canonical,
                           page_type="hub")
