@@ -19,11 +19,11 @@ from urllib.parse import urljoin
 from lxml import etree
 from scrapy.http import Response, TextResponse
 
+from crawler.pagelinks import feed_hrefs
+
 logger = logging.getLogger(__name__)
 
 _XML_TYPES = ("xml", "rss", "atom")
-_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
-               "application/feed+json")
 _MAX_XML = 50 * 1024 * 1024  # the sitemap protocol's own limit (uncompressed)
 
 
@@ -69,13 +69,7 @@ def robots_sitemaps(body: bytes, base_url: str) -> list[str]:
 
 def feed_links(response: TextResponse) -> list[str]:
     """Feeds an HTML page advertises with ``<link rel="alternate" type="...rss+xml">``."""
-    hrefs = []
-    for link in response.xpath("//head/link[@href]"):
-        rel = (link.attrib.get("rel") or "").lower().split()
-        ctype = (link.attrib.get("type") or "").lower().split(";")[0].strip()
-        if "alternate" in rel and ctype in _FEED_TYPES:
-            hrefs.append(response.urljoin(link.attrib["href"]))
-    return hrefs
+    return [response.urljoin(href) for href in feed_hrefs(response.selector.root)]
 
 
 def _payload(response: Response) -> bytes:

@@ -8,13 +8,12 @@ from hashlib import blake2b
 from typing import Callable, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from lxml import etree
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
+from crawler.pagelinks import HREFS, PageLinks, feed_hrefs
+
 SCOPES = ("host", "domain", "prefix")
-#: the same query as ``response.xpath("//a/@href").getall()``, without a Selector per link
-_HREFS = etree.XPath("//a/@href", smart_strings=False)
 logger = logging.getLogger(__name__)
 
 
@@ -149,21 +148,20 @@ class LinkFilter:
         self.scheduled += 1
         return url
 
-    def new_links(self, response: TextResponse) -> Iterator[str]:
-        """``admit(extract(response))``, fast: one XPath over the page's tree (shared with
-        anything else that reads ``response.selector``), and an href seen before on the same
-        origin is dropped before any URL parsing.
+    def new_links(self, links: PageLinks) -> Iterator[str]:
+        """``admit()`` of the page's hrefs made absolute, fast: an href seen before on the
+        same origin is dropped before any URL parsing.
 
         The answer of ``admit()`` for an href is final once given (admitted once, then seen;
         or invalid / out of scope for ever), and for an href that starts with ``/`` or
         ``http(s)://`` it depends on the page's base only through its scheme and host, so
         ``hash(origin + href)`` stands for it.
         """
-        base = get_base_url(response)
+        base = links.base
         parts = urlsplit(base)
         origin = f"{parts.scheme}://{parts.netloc}\n"
         decided = self._decided
-        for href in _HREFS(response.selector.root):
+        for href in links.hrefs:
             if self.max_pages and self.scheduled >= self.max_pages:
                 return
             if href[:1] == "/" or href.startswith(("http://", "https://")):
@@ -174,6 +172,14 @@ class LinkFilter:
             url = self._admit_one(urljoin(base, href))
             if url is not None:
                 yield url
+
+
+def response_links(response: TextResponse, feeds: bool = True) -> PageLinks:
+    """The links of a page (its feeds too if ``feeds``) from the tree Scrapy parsed
+    (``response.selector``); :func:`crawler.pagelinks.page_links` reads the same from a
+    cleaning worker's tree."""
+    root = response.selector.root
+    return PageLinks(get_base_url(response), HREFS(root), feed_hrefs(root) if feeds else [])
 
 
 def release_tree(response) -> None:

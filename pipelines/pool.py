@@ -11,7 +11,7 @@ that every response goes through (docs/performance.md).
 pickles a task and writes it straight into an idle-enough worker's pipe (never more
 than fits in the pipe buffer, so the write does not block), and reads results when
 the event loop reports the pipe readable. Workers run ``pipelines.clean.extract``
-at a lower CPU priority (``PRESSKEEP_CLEAN_NICE``): the crawl process is the one
+(or ``pipelines.crawlpage.clean_page``, which also reads the page's links) at a lower CPU priority (``PRESSKEEP_CLEAN_NICE``): the crawl process is the one
 process every page waits for, the workers take the CPU it leaves.
 """
 
@@ -41,9 +41,16 @@ class WorkerDied(RuntimeError):
     """A cleaning worker exited while it held tasks."""
 
 
-def _worker_main(inbox: Connection, outbox: Connection, nice: int) -> None:
+def _tasks() -> dict[str, Any]:
+    """What a worker can be asked to run, by name."""
     from pipelines.clean import extract
+    from pipelines.crawlpage import clean_page
 
+    return {"extract": extract, "clean_page": clean_page}
+
+
+def _worker_main(inbox: Connection, outbox: Connection, nice: int) -> None:
+    tasks = _tasks()
     # Ctrl-C and a TERM sent to the whole process group are the crawl's to handle: it
     # finishes or pauses and then closes the pool; a parent that dies closes our pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -57,9 +64,9 @@ def _worker_main(inbox: Connection, outbox: Connection, nice: int) -> None:
             return
         if not msg:
             return
-        task_id, args, kwargs = pickle.loads(msg)
+        task_id, name, args, kwargs = pickle.loads(msg)
         try:
-            result: tuple[bool, Any] = (True, extract(*args, **kwargs))
+            result: tuple[bool, Any] = (True, tasks[name](*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 - the crawl decides what a failure means
             result = (False, exc)
         try:
@@ -95,7 +102,8 @@ class _Worker:
 
 
 class CleanPool:
-    """``workers`` spawn processes that run ``extract(body, url, **kwargs)``."""
+    """``workers`` spawn processes that run ``extract(body, url, **kwargs)`` or
+    ``clean_page(body, url, **kwargs)`` (pipelines/crawlpage.py)."""
 
     def __init__(self, workers: int, nice: int = 0) -> None:
         self._ctx = multiprocessing.get_context("spawn")
@@ -119,6 +127,10 @@ class CleanPool:
 
     async def extract(self, *args, **kwargs):
         """Clean one page in a worker; the :class:`~pipelines.clean.Extraction` it returns."""
+        return await self.run("extract", *args, **kwargs)
+
+    async def run(self, task: str, *args, **kwargs):
+        """Run ``task`` (``extract`` or ``clean_page``) in a worker; what it returns."""
         if self._closed:
             raise RuntimeError("cleaning pool is closed")
         self._attach()
@@ -127,7 +139,7 @@ class CleanPool:
         self._next_id += 1
         future = self._loop.create_future()
         self._futures[task_id] = future
-        self._waiting.append((task_id, pickle.dumps((task_id, args, kwargs),
+        self._waiting.append((task_id, pickle.dumps((task_id, task, args, kwargs),
                                                     pickle.HIGHEST_PROTOCOL)))
         self._dispatch()
         return await future

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -9,12 +10,16 @@ import os
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from pipelines.clean import Extraction, extract
+from crawler.pagelinks import PageLinks
+from pipelines.clean import Extraction
 from pipelines.clean.reclean import text_hash
+from pipelines.crawlpage import CleanedPage, clean_page
 from pipelines.clean.sitemodel import SiteModel, block_key, load_site_model, save_site_model
 from pipelines.pool import CleanPool
 
 logger = logging.getLogger(__name__)
+#: the item key under which the spider hands over a page's cleaning, already started
+CLEANING_KEY = "_cleaning"
 
 __all__ = ["ArticlePipeline", "SiteModels", "article_row", "text_hash"]
 
@@ -116,29 +121,55 @@ class ArticlePipeline:
             raise NotConfigured("ArchiveSession extension is not enabled")
         return cls(crawler, session)
 
-    async def clean(self, item: dict) -> Extraction:
-        args = (item["body"], item["url"])
-        # only articles are stored: a page that is a hub whatever its body says needs no body
-        kwargs = {"encoding": item.get("encoding"), "skip_known_hubs": True}
+    def submit(self, item: dict, links: bool = False) -> asyncio.Future | None:
+        """Start cleaning ``item`` in a worker now (the spider's call, so the worker can
+        read the page's links too); None without workers. ``process_item`` picks the
+        result up."""
         if self.pool is None:
-            return extract(*args, **kwargs)
-        return await self.pool.extract(*args, **kwargs)
+            return None
+        cleaning = asyncio.ensure_future(self.pool.run(
+            "clean_page", item["body"], item["url"], encoding=item.get("encoding"), links=links))
+        item[CLEANING_KEY] = cleaning
+        return cleaning
+
+    @staticmethod
+    async def links_of(cleaning: asyncio.Future) -> PageLinks | None:
+        """The links a worker read while cleaning the page; None if it could not."""
+        try:
+            return (await asyncio.shield(cleaning)).links
+        except asyncio.CancelledError:
+            if not cleaning.cancelled():  # the spider's callback itself is being cancelled
+                raise
+            return None
+        except Exception:  # noqa: BLE001 - process_item reports the failure
+            return None
+
+    async def clean(self, item: dict) -> CleanedPage:
+        cleaning = item.pop(CLEANING_KEY, None)
+        if cleaning is not None:
+            return await cleaning
+        args = (item["body"], item["url"])
+        if self.pool is None:
+            return clean_page(*args, encoding=item.get("encoding"))
+        return await self.pool.run("clean_page", *args, encoding=item.get("encoding"))
 
     async def process_item(self, item: dict) -> dict:
         try:
-            doc = await self.clean(item)
-        except Exception as exc:  # one bad page must not stop the crawl; it stays archived
+            page = await self.clean(item)
+        except Exception as exc:  # noqa: BLE001 - a worker died, or the pool closed
+            page = CleanedPage(None, error=str(exc))
+        item.pop("body", None)
+        doc = page.doc
+        if doc is None:  # one bad page must not stop the crawl; it stays archived
             self.stats.inc_value("presskeep/clean/dropped/error")
-            logger.warning("presskeep: cleaning failed: %s: %s", item["url"], exc)
-            item.pop("body", None)
+            logger.warning("presskeep: cleaning failed: %s: %s", item["url"], page.error)
             item["page_type"] = "error"
             return item
-        item.pop("body", None)
         item["page_type"] = doc.page_type
         if not doc.is_article:
             self.stats.inc_value(f"presskeep/clean/dropped/{doc.page_type}")
             return item
-        digest = text_hash(doc.text)
+        digest = page.digest or text_hash(doc.text)
         if self.site_models is not None:
             removed = self.site_models.apply(doc, digest)
             if removed:

@@ -10,6 +10,7 @@ normalize per link (PRESSKEEP_FAST_LINKS=False), cleaning inline
 from __future__ import annotations
 
 import io
+import json
 import zlib
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import BufferWARCWriter
 
 from archive.warc import GzipRecords
-from crawler.links import LinkFilter, Scope
+from crawler.links import LinkFilter, Scope, response_links
+from pipelines.crawlpage import clean_page
 from tests.conftest import crawl, query
 
 # The site model learns online: which blocks it drops from the first pages of a site depends
@@ -52,6 +54,11 @@ def rows(out: Path) -> tuple[set, set]:
     return captures, articles
 
 
+def fast_captures_200(out: Path) -> list:
+    return query(out / "presskeep.db", "SELECT url FROM captures WHERE status = 200 AND "
+                 "record_type = 'response' AND content_type LIKE 'text/html%'")
+
+
 @pytest.fixture(scope="module")
 def fast_and_plain(news_site, tmp_path_factory):
     base = tmp_path_factory.mktemp("fastpath")
@@ -68,6 +75,9 @@ def test_same_warc_records_and_rows(fast_and_plain):
     plain_captures, plain_articles = rows(plain)
     assert fast_captures == plain_captures
     assert fast_articles == plain_articles and len(fast_articles) >= 30
+    # the fast path parsed no stored page in the crawl process: its worker read the links
+    fast_stats = json.loads(query(fast / "presskeep.db", "SELECT stats FROM runs")[0]["stats"])
+    assert fast_stats["presskeep/links/read_by_workers"] == len(fast_captures_200(fast))
 
 
 def test_rows_point_at_their_records(fast_and_plain):
@@ -121,8 +131,14 @@ PAGE = """<html><head>{base}</head><body>
 </body></html>"""
 
 
+def worker_links(response: HtmlResponse):
+    """The links a cleaning worker reads from the tree it parsed (pipelines/crawlpage.py)."""
+    return clean_page(response.body, response.url, encoding=response.encoding, links=True).links
+
+
+@pytest.mark.parametrize("read", [response_links, worker_links], ids=["crawl", "worker"])
 @pytest.mark.parametrize("base", ["", '<base href="http://127.0.0.1:8000/other/dir/">'])
-def test_new_links_equal_plain_links(base):
+def test_new_links_equal_plain_links(base, read):
     pages = [f"http://127.0.0.1:8000/sec/{k}/page.html" for k in range(3)] + [
         "http://127.0.0.1:8000/"]
     plain = LinkFilter(Scope("host", ["http://127.0.0.1:8000/"]), max_per_pattern=2)
@@ -130,14 +146,33 @@ def test_new_links_equal_plain_links(base):
     for url in pages * 2:
         body = PAGE.format(base=base).encode("utf-8")
         expected = list(plain.admit(plain.extract(HtmlResponse(url, body=body, encoding="utf-8"))))
-        got = list(fast.new_links(HtmlResponse(url, body=body, encoding="utf-8")))
+        got = list(fast.new_links(read(HtmlResponse(url, body=body, encoding="utf-8"))))
         assert got == expected
     assert plain.scheduled == fast.scheduled > 5
+
+
+FEEDS = ('<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+         '<link rel="Alternate stylesheet" type="application/atom+xml; q=1" href="atom.xml">'
+         '<link rel="stylesheet" type="text/css" href="/s.css">')
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "windows-1252", None])
+def test_worker_reads_the_links_the_crawl_process_reads(charset):
+    """Same base, hrefs and feeds from a worker's tree as from Scrapy's, whatever the
+    declared encoding (none: detected); the bench site and the 287 aeb/naeb pages were
+    checked the same way (docs/performance.md, "Round 6")."""
+    body = ("<html><head><meta charset='windows-1252'>" + FEEDS + "</head><body>"
+            + PAGE.split("<body>", 1)[1]).encode("windows-1252", "replace")
+    headers = {"Content-Type": f"text/html; charset={charset}" if charset else "text/html"}
+    response = HtmlResponse("http://127.0.0.1:8000/a/b.html", body=body, headers=headers)
+    crawl_side, worker_side = response_links(response), worker_links(response)
+    assert crawl_side == worker_side
+    assert len(crawl_side.hrefs) > 10 and len(crawl_side.feeds) == 2
 
 
 def test_new_links_respects_max_pages():
     body = PAGE.format(base="").encode("utf-8")
     response = HtmlResponse("http://127.0.0.1:8000/p.html", body=body, encoding="utf-8")
     fast = LinkFilter(Scope("host", ["http://127.0.0.1:8000/"]), max_pages=3)
-    assert len(list(fast.new_links(response))) == 3
-    assert list(fast.new_links(response)) == []
+    assert len(list(fast.new_links(response_links(response)))) == 3
+    assert list(fast.new_links(response_links(response))) == []

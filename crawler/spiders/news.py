@@ -19,7 +19,7 @@ from crawler.capture import META_KEY, describe_error
 from crawler.discovery import (feed_links, looks_like_feed_or_sitemap, parse_entries,
                                robots_sitemaps)
 from crawler.incremental import History, already_stored
-from crawler.links import LinkFilter, Scope, release_tree
+from crawler.links import LinkFilter, Scope, release_tree, response_links
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ class NewsSpider(scrapy.Spider):
             scope, max_pages=max_pages, max_per_pattern=settings.getint("PRESSKEEP_MAX_PER_PATTERN"),
             on_capped=lambda: crawler.stats.inc_value("presskeep/links/pattern_capped"))
         spider.history = None  # the archive's memory of earlier captures, set in start()
+        spider._cleaner = False  # the cleaning pipeline, looked up on the first page
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
         if spider.discover and settings.getbool("ROBOTSTXT_OBEY"):
             # robots.txt is fetched by Scrapy's RobotsTxtMiddleware: read its Sitemap lines there
@@ -118,34 +119,67 @@ class NewsSpider(scrapy.Spider):
                     self.crawler.stats.inc_value("presskeep/discovery/urls")
                     yield self.request(url, priority=priority)
 
-    def feed_requests(self, response: TextResponse):
+    def feed_requests(self, response: TextResponse, feeds: list[str]):
         """Feeds the page advertises; on a seed page that advertises none, the usual paths."""
-        feeds = feed_links(response)
         guessed = not feeds and response.meta.get("depth") == 0
         if guessed:
             feeds = [response.urljoin(p) for p in self.settings.getlist("PRESSKEEP_FEED_PATHS")]
         for url in self.links.admit(feeds):
             yield self.discovery_request(url, guessed=guessed)
 
-    def parse(self, response: Response):
+    async def parse(self, response: Response):
         self.crawler.stats.inc_value("presskeep/pages/fetched")
         if self.discover and looks_like_feed_or_sitemap(response):
-            yield from self.parse_discovery(response)
+            for request in self.parse_discovery(response):
+                yield request
             return
         if not isinstance(response, TextResponse) or not _is_html(response):
             self.crawler.stats.inc_value("presskeep/pages/not_html")
             return
+        links = None
         if response.status == 200 and not already_stored(response):
-            yield page_item(response)
+            item = page_item(response)
+            cleaner = self.page_cleaner()
+            # the worker that cleans the page reads its links from the same tree: no parse here
+            cleaning = cleaner.submit(item, links=True) if cleaner is not None else None
+            yield item
+            if cleaning is not None:
+                links = await cleaner.links_of(cleaning)
+                if links is not None:
+                    self.crawler.stats.inc_value("presskeep/links/read_by_workers")
+        if not self.settings.getbool("PRESSKEEP_FAST_LINKS", True):
+            # the plain path (tests/test_fastpath.py): a Selector and a urljoin per link
+            if self.discover:
+                for request in self.feed_requests(response, feed_links(response)):
+                    yield request
+            for url in self.links.admit(self.links.extract(response)):
+                yield self.request(url)
+            release_tree(response)
+            return
+        if links is None:
+            links = response_links(response, feeds=self.discover)
         if self.discover:
-            yield from self.feed_requests(response)
-        if self.settings.getbool("PRESSKEEP_FAST_LINKS", True):
-            found = self.links.new_links(response)
-        else:  # the plain path (tests/test_fastpath.py): a Selector and a urljoin per link
-            found = self.links.admit(self.links.extract(response))
-        for url in found:
+            feeds = [urljoin(links.base, href) for href in links.feeds]
+            for request in self.feed_requests(response, feeds):
+                yield request
+        for url in self.links.new_links(links):
             yield self.request(url)
         release_tree(response)
+
+    def page_cleaner(self):
+        """The cleaning pipeline, when its workers read each page's links (cleaning workers
+        on, PRESSKEEP_FAST_LINKS on); None otherwise."""
+        if self._cleaner is False:
+            self._cleaner = None
+            settings = self.settings
+            if (settings.getbool("PRESSKEEP_FAST_LINKS", True)
+                    and settings.getbool("PRESSKEEP_CLEAN_ENABLED", True)):
+                from pipelines.store import ArticlePipeline
+
+                pipeline = self.crawler.get_item_pipeline(ArticlePipeline)
+                if pipeline is not None and pipeline.pool is not None:
+                    self._cleaner = pipeline
+        return self._cleaner
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request

@@ -102,7 +102,15 @@ def extract(body: bytes | str, url: str | None = None, *, encoding: str | None =
     no paragraphs, no title, dates or authors, page type 'hub'.
     """
     html = decode_html(body, encoding) if isinstance(body, bytes) else body
-    tree = parse_html(html)
+    return extract_parsed(parse_html(html), html, url, site_model=site_model,
+                          skip_known_hubs=skip_known_hubs)
+
+
+def extract_parsed(tree, html: str, url: str | None = None, *,
+                   site_model: "SiteModel | None" = None,
+                   skip_known_hubs: bool = False) -> Extraction:
+    """:func:`extract` of a page already decoded (``html``) and parsed (``tree``, from
+    :func:`~pipelines.clean.html.parse_html`; cleaning prunes it)."""
     if skip_known_hubs and tree is not None and hub_whatever_the_body(
             url, lambda: metadata.type_hints(tree)):
         canonical = metadata.canonical_url(tree, url)  # a hub is not stored: no metadata either
