@@ -111,9 +111,10 @@ class GzipRecords:
     before it commits rows that point at these bytes. Level 9 gives warcio's bytes.
     """
 
-    def __init__(self, fh: BinaryIO, level: int = 6) -> None:
+    def __init__(self, fh: BinaryIO, level: int = 6, compressobj=zlib.compressobj) -> None:
         self.fh = fh
         self.level = level
+        self.compressobj = compressobj
         self._z = None
         self._start = 0
         self._span = (0, 0)
@@ -121,7 +122,7 @@ class GzipRecords:
     def write(self, data: bytes) -> None:
         if self._z is None:
             self._start = self.fh.tell()
-            self._z = gzip_member(self.level)
+            self._z = gzip_member(self.level, self.compressobj)
         self.fh.write(self._z.compress(data))
 
     def flush(self) -> None:
@@ -142,9 +143,25 @@ class GzipRecords:
         """Nothing to wait for: every record is in the file when ``flush()`` returns."""
 
 
-def gzip_member(level: int):
+#: the deflate libraries a WARC can be compressed with (PRESSKEEP_WARC_GZIP_LIBRARY)
+GZIP_LIBRARIES = ("zlib-ng", "zlib")
+
+
+def compressor(library: str = "zlib"):
+    """The ``compressobj`` of ``library``: Python's zlib, or zlib-ng (the same gzip format,
+    about a third less CPU at the same level and size; docs/performance.md, "Round 6")."""
+    if library == "zlib":
+        return zlib.compressobj
+    if library == "zlib-ng":
+        from zlib_ng import zlib_ng
+
+        return zlib_ng.compressobj
+    raise ValueError(f"unknown gzip library {library!r} (choose from {', '.join(GZIP_LIBRARIES)})")
+
+
+def gzip_member(level: int, compressobj=zlib.compressobj):
     """A compressor for one gzip member (one WARC record)."""
-    return zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 
 
 class ThreadedGzipRecords:
@@ -157,9 +174,11 @@ class ThreadedGzipRecords:
     the record handed over last: ``(offset, length)`` in the file.
     """
 
-    def __init__(self, fh: BinaryIO, level: int, executor: ThreadPoolExecutor) -> None:
+    def __init__(self, fh: BinaryIO, level: int, executor: ThreadPoolExecutor,
+                 compressobj=zlib.compressobj) -> None:
         self.fh = fh
         self.level = level
+        self.compressobj = compressobj
         self.executor = executor
         self.position = fh.tell()  # end of the last member written (thread-side)
         self.last: Future | None = None
@@ -177,7 +196,7 @@ class ThreadedGzipRecords:
     def _member(self, chunks: list[bytes]) -> tuple[int, int]:
         if self._failed is not None:  # nothing after a failed write lands in the file
             raise self._failed
-        z = gzip_member(self.level)
+        z = gzip_member(self.level, self.compressobj)
         # chunk by chunk, as GzipRecords does: the same input split gives the same bytes
         data = b"".join([z.compress(chunk) for chunk in chunks]) + z.flush()
         offset = self.position
@@ -225,10 +244,12 @@ class WarcFileWriter:
         max_size: int = 1_000_000_000,
         info: dict[str, str] | None = None,
         gzip_level: int = 6,
+        gzip_library: str = "zlib",
         threaded: bool = False,
     ) -> None:
         self.directory = Path(directory)
         self.gzip_level = gzip_level
+        self.compressobj = compressor(gzip_library)
         self.threaded = threaded  # compress on a thread; offsets are Pending until flush()
         self._executor: ThreadPoolExecutor | None = None
         self._stream: GzipRecords | ThreadedGzipRecords | None = None
@@ -267,9 +288,10 @@ class WarcFileWriter:
         if self.threaded:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="presskeep-warc")
-            self._stream = ThreadedGzipRecords(self._fh, self.gzip_level, self._executor)
+            self._stream = ThreadedGzipRecords(self._fh, self.gzip_level, self._executor,
+                                               self.compressobj)
         else:
-            self._stream = GzipRecords(self._fh, self.gzip_level)
+            self._stream = GzipRecords(self._fh, self.gzip_level, self.compressobj)
         self._writer = WARCWriter(self._stream, gzip=False, warc_version="1.1")
         info = {"software": "presskeep", "format": "WARC File Format 1.1"}
         info.update(self.info)

@@ -62,6 +62,7 @@ class ArchiveSession:
             worker=settings.get("PRESSKEEP_WORKER_ID"),
             max_size=settings.getint("PRESSKEEP_WARC_MAX_SIZE"), info=warcinfo(settings),
             gzip_level=settings.getint("PRESSKEEP_WARC_GZIP_LEVEL", 5),
+            gzip_library=settings.get("PRESSKEEP_WARC_GZIP_LIBRARY") or "zlib",
             threaded=settings.getbool("PRESSKEEP_WARC_THREAD", True),
         ) if settings.getbool("PRESSKEEP_WARC_ENABLED", True) else None
         self.store.before_flush = self._flush_warc if self.warc else None

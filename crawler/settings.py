@@ -83,6 +83,7 @@ PRESSKEEP_ARCHIVE_ENABLED = True
 PRESSKEEP_WARC_PREFIX = "presskeep"
 PRESSKEEP_WARC_MAX_SIZE = 1_000_000_000
 PRESSKEEP_WARC_GZIP_LEVEL = 5  # zlib level of each record's gzip member (warcio's own: 9)
+PRESSKEEP_WARC_GZIP_LIBRARY = "zlib-ng"  # deflate implementation: "zlib-ng" (faster) or "zlib"
 PRESSKEEP_WARC_THREAD = True  # compress and write records on a thread beside the crawl
 PRESSKEEP_WORKER_ID = ""
 PRESSKEEP_MAX_RESPONSE_SIZE = 10 * 1024 * 1024

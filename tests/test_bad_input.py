@@ -43,6 +43,14 @@ def test_bad_seed_is_one_line_and_exit_2(tmp_path, seed, message):
     assert not (tmp_path / "out").exists()  # refused before anything was created
 
 
+def test_unknown_gzip_library_is_one_line_and_exit_2(tmp_path):
+    result = CliRunner().invoke(main, ["crawl", "http://127.0.0.1:9/", "--out", str(tmp_path),
+                                       "-s", "PRESSKEEP_WARC_GZIP_LIBRARY=lz4"])
+    assert result.exit_code == 2
+    assert "PRESSKEEP_WARC_GZIP_LIBRARY must be one of zlib-ng, zlib" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "warc").exists()
+
+
 def test_unreachable_seed_is_recorded_and_exit_1(tmp_path):
     seed = f"http://127.0.0.1:{closed_port()}/"
     out = tmp_path / "out"

@@ -29,6 +29,7 @@ from tests.conftest import crawl, query
 ORDER_FREE = ("-s", "PRESSKEEP_SITE_MODEL_ENABLED=False")
 FAST = ("-s", "PRESSKEEP_CLEAN_WORKERS=2", *ORDER_FREE)
 PLAIN = ("-s", "PRESSKEEP_FAST_LINKS=False", "-s", "PRESSKEEP_WARC_GZIP_LEVEL=9",
+         "-s", "PRESSKEEP_WARC_GZIP_LIBRARY=zlib",
          "-s", "PRESSKEEP_CLEAN_WORKERS=0", "-s", "CONCURRENT_ITEMS=100",
          "-s", "DOWNLOAD_HANDLERS={}", *ORDER_FREE)
 

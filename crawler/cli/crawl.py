@@ -36,6 +36,16 @@ def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def check_settings(overrides: dict) -> None:
+    """Setting values the crawl would only trip over once started: one line now."""
+    from archive.warc import GZIP_LIBRARIES
+
+    library = overrides.get("PRESSKEEP_WARC_GZIP_LIBRARY")
+    if library is not None and library not in GZIP_LIBRARIES:
+        fail(f"PRESSKEEP_WARC_GZIP_LIBRARY must be one of {', '.join(GZIP_LIBRARIES)}, "
+             f"got {library!r}", 2)
+
+
 def crawl_settings(out: Path, overrides: dict, run_args: dict, clean: bool = True):
     from scrapy.settings import Settings
 
@@ -246,6 +256,7 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
     """
     seeds = [check_seed(u) for u in urls]
     overrides = parse_settings(pairs)
+    check_settings(overrides)
     if processes > 1:
         if redis_url or overrides.get("PRESSKEEP_REDIS_URL"):
             fail("--processes and --redis do not go together (with Redis, start more workers)", 2)
