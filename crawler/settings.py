@@ -65,6 +65,7 @@ SPIDER_MIDDLEWARES = {
     "crawler.partition.Partition": 50,
 }
 EXTENSIONS = {
+    "crawler.gcpolicy.GcThreshold": -1,  # before ArchiveSession: its stat reaches the runs row
     "crawler.session.ArchiveSession": 0,
     "crawler.progress.Progress": 500,
 }
@@ -83,6 +84,7 @@ PRESSKEEP_ARCHIVE_ENABLED = True
 PRESSKEEP_WARC_PREFIX = "presskeep"
 PRESSKEEP_WARC_MAX_SIZE = 1_000_000_000
 PRESSKEEP_WARC_GZIP_LEVEL = 5  # zlib level of each record's gzip member (warcio's own: 9)
+PRESSKEEP_GC_THRESHOLD = 10_000  # crawl process: container allocations between young-gen collections (0: Python's 700)
 PRESSKEEP_WARC_GZIP_LIBRARY = "zlib-ng"  # deflate implementation: "zlib-ng" (faster) or "zlib"
 PRESSKEEP_WARC_THREAD = True  # compress and write records on a thread beside the crawl
 PRESSKEEP_WORKER_ID = ""
