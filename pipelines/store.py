@@ -13,8 +13,8 @@ from scrapy.exceptions import NotConfigured
 from crawler.pagelinks import PageLinks
 from pipelines.clean import Extraction
 from pipelines.clean.reclean import text_hash
-from pipelines.crawlpage import CleanedPage, clean_page
 from pipelines.clean.sitemodel import SiteModel, block_key, load_site_model, save_site_model
+from pipelines.crawlpage import CleanedPage, clean_page
 from pipelines.pool import CleanPool
 
 logger = logging.getLogger(__name__)
