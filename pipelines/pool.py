@@ -10,9 +10,10 @@ that every response goes through (docs/performance.md).
 :class:`CleanPool` keeps one duplex pipe per worker instead. The crawl thread
 pickles a task and writes it straight into an idle-enough worker's pipe (never more
 than fits in the pipe buffer, so the write does not block), and reads results when
-the event loop reports the pipe readable. Workers run ``pipelines.clean.extract``
-(or ``pipelines.crawlpage.clean_page``, which also reads the page's links) at a lower CPU priority (``PRESSKEEP_CLEAN_NICE``): the crawl process is the one
-process every page waits for, the workers take the CPU it leaves.
+the event loop reports the pipe readable. Workers run ``pipelines.clean.extract`` or
+``pipelines.crawlpage.clean_page`` (which also reads the page's links) at a lower CPU
+priority (``PRESSKEEP_CLEAN_NICE``): the crawl process is the one process every page
+waits for, the workers take the CPU it leaves.
 """
 
 from __future__ import annotations
