@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import logging
-from functools import cached_property
 from typing import Any, AsyncIterator, Iterable
 
 from urllib.parse import urljoin, urlsplit
@@ -53,6 +52,9 @@ class NewsSpider(scrapy.Spider):
             scope, max_pages=max_pages, max_per_pattern=settings.getint("PRESSKEEP_MAX_PER_PATTERN"),
             on_capped=lambda: crawler.stats.inc_value("presskeep/links/pattern_capped"))
         spider.history = None  # the archive's memory of earlier captures, set in start()
+        # the cleaning pipeline, looked up on the first page (not a cached_property: Scrapy
+        # reads every attribute of the spider when it serializes a request's callback)
+        spider._cleaner = False
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
         if spider.discover and settings.getbool("ROBOTSTXT_OBEY"):
             # robots.txt is fetched by Scrapy's RobotsTxtMiddleware: read its Sitemap lines there
@@ -139,7 +141,7 @@ class NewsSpider(scrapy.Spider):
         links = None
         if response.status == 200 and not already_stored(response):
             item = page_item(response)
-            cleaner = self.cleaner
+            cleaner = self.page_cleaner()
             # the worker that cleans the page reads its links from the same tree: no parse here
             cleaning = cleaner.submit(item, links=True) if cleaner is not None else None
             yield item
@@ -166,18 +168,20 @@ class NewsSpider(scrapy.Spider):
             yield self.request(url)
         release_tree(response)
 
-    @cached_property
-    def cleaner(self):
+    def page_cleaner(self):
         """The cleaning pipeline, when its workers read each page's links (cleaning workers
-        on, PRESSKEEP_FAST_LINKS on); None otherwise. Looked up on the first page."""
-        settings = self.settings
-        if not (settings.getbool("PRESSKEEP_FAST_LINKS", True)
-                and settings.getbool("PRESSKEEP_CLEAN_ENABLED", True)):
-            return None
-        from pipelines.store import ArticlePipeline
+        on, PRESSKEEP_FAST_LINKS on); None otherwise."""
+        if self._cleaner is False:
+            self._cleaner = None
+            settings = self.settings
+            if (settings.getbool("PRESSKEEP_FAST_LINKS", True)
+                    and settings.getbool("PRESSKEEP_CLEAN_ENABLED", True)):
+                from pipelines.store import ArticlePipeline
 
-        pipeline = self.crawler.get_item_pipeline(ArticlePipeline)
-        return pipeline if pipeline is not None and pipeline.pool is not None else None
+                pipeline = self.crawler.get_item_pipeline(ArticlePipeline)
+                if pipeline is not None and pipeline.pool is not None:
+                    self._cleaner = pipeline
+        return self._cleaner
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request
