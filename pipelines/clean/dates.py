@@ -130,9 +130,9 @@ def modified(tree, ld: dict) -> str | None:
 
 def _htmldate(tree, url: str | None) -> str | None:
     try:
-        from htmldate import find_date
+        from pipelines.clean.htmldate_fast import find_original_date
 
-        return find_date(tree, url=url, original_date=True, extensive_search=False)
+        return find_original_date(tree, url)  # = htmldate's find_date, without its tree copy
     except Exception as exc:  # htmldate raises assorted errors on odd pages
         logger.debug("presskeep: htmldate failed on %s: %s", url, exc)
         return None
