@@ -32,6 +32,7 @@ import htmldate
 from htmldate import core, extractors, settings
 from htmldate.utils import Extractor, clean_html
 from htmldate.validators import get_max_date, get_min_date
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 #: the htmldate whose find_date the steps below mirror
@@ -39,6 +40,9 @@ VERIFIED_VERSION = "1.11.0"
 _FORMAT = "%Y-%m-%d"
 _BANNER_IDS = ("wm-ipp-base", "wm-ipp")  # htmldate.extractors.DISCARD_EXPRESSIONS
 _CANDIDATE_TAGS = (*extractors.FAST_TAGS, *core.ALWAYS_TAGS)
+#: the elements under a node (a bound on its candidates), counted in C: 2-3x faster than
+#: iterating over the rest of the candidates from Python
+_count_elements = XPath("count(descendant::*)")
 
 
 def find_date(tree, url: str | None) -> str | None:
@@ -100,7 +104,8 @@ def _candidates_date(tree, options: Extractor) -> str | None:
     """``examine_elements(date_candidates(tree, False), options)``, stopping at the first date.
 
     examine_elements returns None for more than MAX_POSSIBLE_CANDIDATES candidates: a date
-    found early stands only if the elements left cannot make that many. Should examining
+    found early stands only if the tree has no more elements than that, or the elements
+    left cannot make that many. Should examining
     one candidate raise, the plain steps run (and raise the same, or return None when
     there are too many candidates to examine any).
     """
@@ -115,7 +120,8 @@ def _candidates_date(tree, options: Extractor) -> str | None:
                 found = core.examine_elements([elem], options)
                 if found is not None:
                     room = settings.MAX_POSSIBLE_CANDIDATES - seen
-                    if sum(1 for _ in islice(elements, room + 1)) <= room:
+                    if (_count_elements(tree) <= settings.MAX_POSSIBLE_CANDIDATES
+                            or sum(1 for _ in islice(elements, room + 1)) <= room):
                         return found
                     break
         else:
