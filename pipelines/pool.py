@@ -31,8 +31,10 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-#: tasks handed to one worker before it answers: one in work, one waiting in the pipe
-DEPTH = 2
+#: tasks handed to one worker before it answers: one in work, the rest waiting in its pipe.
+#: More than one waiting covers the event loop's longer turns (a batch of rows written to
+#: SQLite): with 2, replay's workers sat idle ~10 % of the time (docs/performance.md, round 7)
+DEPTH = 4
 #: Linux F_SETPIPE_SZ; a bigger pipe buffer lets a whole page wait in it
 _F_SETPIPE_SZ = 1031
 PIPE_SIZE = 1 << 20
@@ -100,6 +102,7 @@ class _Worker:
         inbox.close()
         outbox.close()
         self.tasks: dict[int, asyncio.Future] = {}
+        self.sizes: dict[int, int] = {}  # bytes of each task handed over, until it is answered
 
 
 class CleanPool:
@@ -157,16 +160,18 @@ class CleanPool:
                 self._futures.pop(task_id, None)
                 continue
             worker.tasks[task_id] = future
+            worker.sizes[task_id] = len(msg) + 8
             try:
                 worker.send.send_bytes(msg)
             except OSError:
                 self._replace(worker)
 
     def _pick(self, size: int) -> _Worker | None:
-        """The least busy worker that can take a message of ``size`` bytes without blocking."""
+        """The least busy worker that can take a message of ``size`` bytes without blocking:
+        an idle one, or one whose unanswered tasks leave room for it in the pipe buffer."""
         best = min(self._workers, key=lambda w: len(w.tasks))
         busy = len(best.tasks)
-        if busy == 0 or (busy < DEPTH and size + 8 <= best.capacity // 2):
+        if busy == 0 or (busy < DEPTH and sum(best.sizes.values()) + size + 8 <= best.capacity):
             return best
         return None
 
@@ -178,6 +183,7 @@ class CleanPool:
             self._dispatch()
             return
         worker.tasks.pop(task_id, None)
+        worker.sizes.pop(task_id, None)
         future = self._futures.pop(task_id, None)
         if future is not None and not future.done():
             if ok:
@@ -195,6 +201,7 @@ class CleanPool:
             if not future.done():
                 future.set_exception(WorkerDied(f"cleaning worker exited ({worker.process.exitcode})"))
         worker.tasks.clear()
+        worker.sizes.clear()
         worker.conn.close()
         worker.send.close()
         logger.warning("presskeep: a cleaning worker exited (code %s); starting another",

@@ -9,7 +9,7 @@ import signal
 import pytest
 
 from pipelines.clean import extract
-from pipelines.pool import CleanPool, WorkerDied
+from pipelines.pool import DEPTH, CleanPool, WorkerDied
 
 PAGE = ("<html><head><title>Harbour reopens</title></head><body><article><h1>Harbour reopens"
         "</h1>{paras}</article></body></html>")
@@ -55,6 +55,32 @@ def test_page_bigger_than_the_pipe_buffer():
     big_doc, small_doc = run(go())
     assert big_doc.word_count > 600_000
     assert "harbour 2." in small_doc.text
+
+
+def test_each_worker_holds_up_to_depth_tasks_that_fit_in_its_pipe():
+    async def go():
+        pool = CleanPool(1)
+        try:
+            worker = pool._workers[0]
+            small = [asyncio.ensure_future(pool.extract(page(i), f"http://127.0.0.1/s/{i}"))
+                     for i in range(DEPTH + 3)]
+            await asyncio.sleep(0)  # every task submitted: DEPTH handed over, the rest wait
+            held_small = len(worker.tasks)
+            await asyncio.gather(*small)
+            third = page(0, words=worker.capacity // 90)  # about a third of the pipe buffer
+            big = [asyncio.ensure_future(pool.extract(third, f"http://127.0.0.1/b/{i}"))
+                   for i in range(DEPTH)]
+            await asyncio.sleep(0)
+            held_big, queued = len(worker.tasks), sum(worker.sizes.values())
+            docs = await asyncio.gather(*big)
+            return held_small, held_big, queued, worker.capacity, docs, worker.sizes
+        finally:
+            pool.close()
+
+    held_small, held_big, queued, capacity, docs, sizes = run(go())
+    assert held_small == DEPTH
+    assert 1 < held_big < DEPTH and queued <= capacity  # never more than the pipe holds
+    assert all(doc.word_count > 0 for doc in docs) and not sizes
 
 
 def test_worker_error_reaches_the_caller():
