@@ -43,7 +43,11 @@ OVERRIDES = {
     "ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
     "RETRY_ENABLED": False, "REDIRECT_ENABLED": False, "HTTPCACHE_ENABLED": False,
     "COOKIES_ENABLED": False, "DEPTH_LIMIT": 0, "PRESSKEEP_MAX_PAGES": 0,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 32, "DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER},
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    # the workers, not the spider, are replay's bottleneck: keep their pipes full through the
+    # event loop's long turns (reading records, writing a batch of rows)
+    "PRESSKEEP_CLEAN_QUEUE": 16,
+    "DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER},
 }
 
 

@@ -93,6 +93,7 @@ PRESSKEEP_DB_BATCH_SIZE = 200
 PRESSKEEP_FLUSH_INTERVAL = 5.0
 PRESSKEEP_CLEAN_WORKERS = -1  # -1: one per CPU core; 0: clean in the crawl process
 PRESSKEEP_CLEAN_NICE = 10  # cleaning workers' nice increment: the crawl process comes first
+PRESSKEEP_CLEAN_QUEUE = 4  # pages handed to each cleaning worker at most (replay: 16)
 PRESSKEEP_CLEAN_ENABLED = True  # False (`crawl --no-clean`): archive only, clean later by replay
 PRESSKEEP_KEEPALIVE_PER_HOST = 0  # idle connections kept per host (0: 2x per-host concurrency)
 PRESSKEEP_FAST_LINKS = True  # links: one XPath on the page's tree (the cleaning worker's), seen hrefs dropped unparsed

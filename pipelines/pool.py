@@ -31,9 +31,10 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-#: tasks handed to one worker before it answers: one in work, the rest waiting in its pipe.
-#: More than one waiting covers the event loop's longer turns (a batch of rows written to
-#: SQLite): with 2, replay's workers sat idle ~10 % of the time (docs/performance.md, round 7)
+#: tasks handed to one worker before it answers (``PRESSKEEP_CLEAN_QUEUE``): one in work,
+#: the rest waiting in its pipe, never more than the pipe holds. More than one waiting covers
+#: the event loop's longer turns (a batch of rows written to SQLite): with 2, replay's
+#: workers sat idle ~10 % of the time (docs/performance.md, round 7)
 DEPTH = 4
 #: Linux F_SETPIPE_SZ; a bigger pipe buffer lets a whole page wait in it
 _F_SETPIPE_SZ = 1031
@@ -109,9 +110,10 @@ class CleanPool:
     """``workers`` spawn processes that run ``extract(body, url, **kwargs)`` or
     ``clean_page(body, url, **kwargs)`` (pipelines/crawlpage.py)."""
 
-    def __init__(self, workers: int, nice: int = 0) -> None:
+    def __init__(self, workers: int, nice: int = 0, depth: int = DEPTH) -> None:
         self._ctx = multiprocessing.get_context("spawn")
         self._nice = nice
+        self._depth = max(1, depth)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers = [_Worker(self._ctx, nice) for _ in range(workers)]
         self._waiting: collections.deque[tuple[int, bytes]] = collections.deque()
@@ -171,7 +173,7 @@ class CleanPool:
         an idle one, or one whose unanswered tasks leave room for it in the pipe buffer."""
         best = min(self._workers, key=lambda w: len(w.tasks))
         busy = len(best.tasks)
-        if busy == 0 or (busy < DEPTH and sum(best.sizes.values()) + size + 8 <= best.capacity):
+        if busy == 0 or (busy < self._depth and sum(best.sizes.values()) + size + 8 <= best.capacity):
             return best
         return None
 

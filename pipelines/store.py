@@ -15,7 +15,7 @@ from pipelines.clean import Extraction
 from pipelines.clean.reclean import text_hash
 from pipelines.clean.sitemodel import SiteModel, block_key, load_site_model, save_site_model
 from pipelines.crawlpage import CleanedPage, clean_page
-from pipelines.pool import CleanPool
+from pipelines.pool import DEPTH, CleanPool
 
 logger = logging.getLogger(__name__)
 #: the item key under which the spider hands over a page's cleaning, already started
@@ -91,13 +91,14 @@ def article_row(doc: Extraction, capture: dict, run_id: int | None,
     }
 
 
-def make_pool(workers: int, nice: int = 0) -> CleanPool | None:
-    """Cleaning worker processes; ``workers`` -1 means one per core, 0 none."""
+def make_pool(workers: int, nice: int = 0, depth: int = DEPTH) -> CleanPool | None:
+    """Cleaning worker processes; ``workers`` -1 means one per core, 0 none; ``depth``
+    tasks handed to each at most."""
     if workers < 0:
         workers = os.cpu_count() or 1
     if workers == 0:
         return None
-    return CleanPool(workers, nice)
+    return CleanPool(workers, nice, depth)
 
 
 class ArticlePipeline:
@@ -106,7 +107,8 @@ class ArticlePipeline:
         self.session = session
         self.stats = crawler.stats
         self.pool = make_pool(crawler.settings.getint("PRESSKEEP_CLEAN_WORKERS"),
-                              crawler.settings.getint("PRESSKEEP_CLEAN_NICE"))
+                              crawler.settings.getint("PRESSKEEP_CLEAN_NICE"),
+                              crawler.settings.getint("PRESSKEEP_CLEAN_QUEUE"))
         self.site_models = (SiteModels(session.store.db) if
                             crawler.settings.getbool("PRESSKEEP_SITE_MODEL_ENABLED") else None)
 
