@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from bench.eval_data import SETS, load_pages
 from bench.eval_score import precision_recall, shingles
+from bench.eval_tune import _f1
 
 THRESHOLDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
 _END = re.compile(r"[.!?…\"”’)\]:]$")
@@ -129,10 +130,6 @@ def cross_validate(pages: list[TunePage], kind: str, folds: int,
             if i % folds == fold and page.paras:
                 out[page.id] = list(model.predict_proba([p.features for p in page.paras])[:, 1])
     return out
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def report(pages: list[TunePage], probs: dict[str, list[float]], threshold: float) -> str:

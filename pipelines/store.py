@@ -15,7 +15,7 @@ from pipelines.clean import Extraction
 from pipelines.clean.reclean import text_hash
 from pipelines.clean.sitemodel import SiteModel, block_key, load_site_model, save_site_model
 from pipelines.crawlpage import CleanedPage, clean_page
-from pipelines.pool import DEPTH, CleanPool
+from pipelines.pool import CleanPool
 
 logger = logging.getLogger(__name__)
 #: the item key under which the spider hands over a page's cleaning, already started
@@ -91,7 +91,7 @@ def article_row(doc: Extraction, capture: dict, run_id: int | None,
     }
 
 
-def make_pool(workers: int, nice: int = 0, depth: int = DEPTH) -> CleanPool | None:
+def make_pool(workers: int, nice: int, depth: int) -> CleanPool | None:
     """Cleaning worker processes; ``workers`` -1 means one per core, 0 none; ``depth``
     tasks handed to each at most."""
     if workers < 0:
