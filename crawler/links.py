@@ -174,12 +174,24 @@ class LinkFilter:
                 yield url
 
 
-def response_links(response: TextResponse, feeds: bool = True) -> PageLinks:
-    """The links of a page (its feeds too if ``feeds``) from the tree Scrapy parsed
-    (``response.selector``); :func:`crawler.pagelinks.page_links` reads the same from a
-    cleaning worker's tree."""
+def response_links(response: TextResponse, feeds: bool = True, scan: bool = False
+                   ) -> tuple[PageLinks, bool]:
+    """The links of a page (its feeds too if ``feeds``) and whether they were scanned.
+
+    With ``scan``, :func:`crawler.hrefscan.scan` reads them from the page's text, which
+    gives what lxml's tree gives; a page it does not model, and every page without
+    ``scan``, is read from the tree Scrapy parsed (``response.selector``).
+    :func:`crawler.pagelinks.page_links` reads the same from a cleaning worker's tree.
+    """
+    base = get_base_url(response)
+    if scan:
+        from crawler.hrefscan import scan as scan_text
+
+        scanned = scan_text(response.text, feeds)
+        if scanned is not None:
+            return PageLinks(base, *scanned), True
     root = response.selector.root
-    return PageLinks(get_base_url(response), HREFS(root), feed_hrefs(root) if feeds else [])
+    return PageLinks(base, HREFS(root), feed_hrefs(root) if feeds else []), False
 
 
 def release_tree(response) -> None:

@@ -100,6 +100,9 @@ def test_no_clean_archives_the_same(news_site, fast_and_plain, tmp_path):
     assert warc_records(out) == warc_records(fast)
     assert rows(out)[0] == rows(fast)[0]
     assert rows(out)[1] == set()
+    # archive-only: the crawl process read every page's links with the scanner, no tree
+    stats = json.loads(query(out / "presskeep.db", "SELECT stats FROM runs")[0][0])
+    assert stats["presskeep/links/scanned"] > 10 and "presskeep/links/parsed" not in stats
 
 
 def test_level_9_gives_warcio_bytes():
@@ -137,7 +140,9 @@ def worker_links(response: HtmlResponse):
     return clean_page(response.body, response.url, encoding=response.encoding, links=True).links
 
 
-@pytest.mark.parametrize("read", [response_links, worker_links], ids=["crawl", "worker"])
+@pytest.mark.parametrize("read", [lambda r: response_links(r)[0],
+                                  lambda r: response_links(r, scan=True)[0], worker_links],
+                         ids=["crawl", "scan", "worker"])
 @pytest.mark.parametrize("base", ["", '<base href="http://127.0.0.1:8000/other/dir/">'])
 def test_new_links_equal_plain_links(base, read):
     pages = [f"http://127.0.0.1:8000/sec/{k}/page.html" for k in range(3)] + [
@@ -166,14 +171,16 @@ def test_worker_reads_the_links_the_crawl_process_reads(charset):
             + PAGE.split("<body>", 1)[1]).encode("windows-1252", "replace")
     headers = {"Content-Type": f"text/html; charset={charset}" if charset else "text/html"}
     response = HtmlResponse("http://127.0.0.1:8000/a/b.html", body=body, headers=headers)
-    crawl_side, worker_side = response_links(response), worker_links(response)
-    assert crawl_side == worker_side
+    (crawl_side, scanned), worker_side = response_links(response), worker_links(response)
+    assert crawl_side == worker_side and not scanned
     assert len(crawl_side.hrefs) > 10 and len(crawl_side.feeds) == 2
+    # the crawl process's scanner (archive-only crawls) reads the same without a tree
+    assert response_links(response, scan=True) == (worker_side, True)
 
 
 def test_new_links_respects_max_pages():
     body = PAGE.format(base="").encode("utf-8")
     response = HtmlResponse("http://127.0.0.1:8000/p.html", body=body, encoding="utf-8")
     fast = LinkFilter(Scope("host", ["http://127.0.0.1:8000/"]), max_pages=3)
-    assert len(list(fast.new_links(response_links(response)))) == 3
-    assert list(fast.new_links(response_links(response))) == []
+    assert len(list(fast.new_links(response_links(response)[0]))) == 3
+    assert list(fast.new_links(response_links(response)[0])) == []

@@ -56,6 +56,7 @@ class NewsSpider(scrapy.Spider):
         # reads every attribute of the spider when it serializes a request's callback)
         spider._cleaner = False
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
+        spider.scan_links = settings.getbool("PRESSKEEP_SCAN_LINKS")
         if spider.discover and settings.getbool("ROBOTSTXT_OBEY"):
             # robots.txt is fetched by Scrapy's RobotsTxtMiddleware: read its Sitemap lines there
             crawler.signals.connect(spider.robots_received, signal=signals.response_received)
@@ -159,7 +160,9 @@ class NewsSpider(scrapy.Spider):
             release_tree(response)
             return
         if links is None:
-            links = response_links(response, feeds=self.discover)
+            links, scanned = response_links(response, feeds=self.discover, scan=self.scan_links)
+            self.crawler.stats.inc_value("presskeep/links/scanned" if scanned
+                                         else "presskeep/links/parsed")
         if self.discover:
             feeds = [urljoin(links.base, href) for href in links.feeds]
             for request in self.feed_requests(response, feeds):
