@@ -103,6 +103,7 @@ def test_no_clean_archives_the_same(news_site, fast_and_plain, tmp_path):
     # archive-only: the crawl process read every page's links with the scanner, no tree
     stats = json.loads(query(out / "presskeep.db", "SELECT stats FROM runs")[0][0])
     assert stats["presskeep/links/scanned"] > 10 and "presskeep/links/parsed" not in stats
+    assert "item_scraped_count" not in stats  # no pipeline: no page items through Scrapy
 
 
 def test_level_9_gives_warcio_bytes():

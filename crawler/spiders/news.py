@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.http import Response, TextResponse
+from scrapy.utils.conf import build_component_list
 from twisted.python.failure import Failure
 
 from crawler.capture import META_KEY, describe_error
@@ -57,6 +58,9 @@ class NewsSpider(scrapy.Spider):
         spider._cleaner = False
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
         spider.scan_links = settings.getbool("PRESSKEEP_SCAN_LINKS")
+        # an archive-only crawl has no item pipeline: no page items to pass through Scrapy
+        spider.wants_items = bool(build_component_list(settings.getwithbase("ITEM_PIPELINES"))
+                                  or settings.getdict("FEEDS"))
         if spider.discover and settings.getbool("ROBOTSTXT_OBEY"):
             # robots.txt is fetched by Scrapy's RobotsTxtMiddleware: read its Sitemap lines there
             crawler.signals.connect(spider.robots_received, signal=signals.response_received)
@@ -140,7 +144,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("presskeep/pages/not_html")
             return
         links = None
-        if response.status == 200 and not already_stored(response):
+        if response.status == 200 and not already_stored(response) and self.wants_items:
             item = page_item(response)
             cleaner = self.page_cleaner()
             # the worker that cleans the page reads its links from the same tree: no parse here
