@@ -1,9 +1,9 @@
 """A page's links read by tokenizing its text, without building a tree.
 
 With cleaning workers off (``--no-clean``), the crawl process reads each page's links
-itself. Building lxml's tree of the page for ``//a/@href`` cost about a tenth of the
-process's CPU a page; a link extractor does not need a tree (wget and Heritrix scan a
-page's tags too). docs/performance.md, round 8.
+itself. Building lxml's tree of the page for ``//a/@href`` was a fifth of the crawl
+thread's time; a link extractor does not need a tree (wget and Heritrix scan a page's
+tags too). docs/performance.md, round 8.
 
 :func:`scan` follows the HTML5 tokenizer, which lxml's libxml2 (2.14) implements: tag
 and attribute names, quoted and unquoted values, comments (HTML5's abrupt ``<!-->`` too)

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
+from crawler.hrefscan import scan as scan_text
 from crawler.pagelinks import HREFS, PageLinks, feed_hrefs
 
 SCOPES = ("host", "domain", "prefix")
@@ -185,8 +186,6 @@ def response_links(response: TextResponse, feeds: bool = True, scan: bool = Fals
     """
     base = get_base_url(response)
     if scan:
-        from crawler.hrefscan import scan as scan_text
-
         scanned = scan_text(response.text, feeds)
         if scanned is not None:
             return PageLinks(base, *scanned), True
