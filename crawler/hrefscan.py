@@ -66,8 +66,9 @@ _SKIP = "".join((
     r")*+",
 ))
 _NOT_HREF = rf"(?>[\t\n\f\r /]++|(?!href{_END}|href=){_ATTR})*+"
-#: each match: the skipped part, then an <a> (groups: "href" if it has one, its value
-#: with its quotes), a <link> (group 3: the tag), <plaintext> or the end of the page
+#: each match: the skipped part, then one of: an <a> (group 1 "href" if it has one,
+#: group 2 its value with its quotes), a <link> (group 3 the tag), <plaintext> and the
+#: rest of the page, the end of the page
 _TOKEN = re.compile(
     _SKIP + "(?:"
     rf"<a{_END}(?:{_NOT_HREF}(href)(?>{_S}*+={_S}*+({_VALUE}))?+{_ATTRS}>|{_ATTRS}>)"
