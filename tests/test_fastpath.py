@@ -1,8 +1,9 @@
 """The fast path keeps behaviour: same WARC content and rows as the plain path.
 
-Fast (the defaults): links by one compiled XPath over the shared tree with seen
-hrefs dropped before URL parsing, cleaning in worker processes, WARC records
-gzipped at level 5 with no per-record flush. Plain: a Selector, urljoin and
+Fast (the defaults): links by one compiled XPath over the cleaning worker's tree (or,
+archive-only, by the scanner of crawler/hrefscan.py) with seen hrefs dropped before URL
+parsing, cleaning in worker processes, WARC records gzipped at level 5 with no
+per-record flush. Plain: a Selector, urljoin and
 normalize per link (PRESSKEEP_FAST_LINKS=False), cleaning inline
 (PRESSKEEP_CLEAN_WORKERS=0), gzip level 9 (warcio's bytes).
 """
