@@ -19,7 +19,8 @@ has something it does not model, and the caller parses the page as before:
   script states);
 - a feed ``<link>`` that is not plainly inside ``<head>``: only html, head, meta, title,
   link, base, script and style tags, a closed ``<noscript>`` after ``<head>``, comments
-  and white space may come before it.
+  and white space may come before it;
+- more than ``MAX_FEEDS`` feed links (each is placed by matching the page from its start).
 
 ``tests/test_hrefscan.py`` compares it with lxml on the benchmark site, the aeb/naeb
 pages, hand-made edge cases and random mixtures of them.
@@ -98,6 +99,8 @@ _HEAD_PREFIX = re.compile(
     rf"(?>{_HEAD_ITEM})*+(?:<head{_END}{_ATTRS}>(?>{_HEAD_ITEM}|{_NOSCRIPT})*+)?", _FLAGS)
 _CHARREF = re.compile(r"&(?:#[xX][0-9a-fA-F]+;?|#[0-9]+;?|([a-zA-Z][a-zA-Z0-9]*;?))")
 _LONGEST_ENTITY = max(map(len, html5))
+#: feed links a page may advertise before the scanner declines it (real pages have a few)
+MAX_FEEDS = 16
 
 
 def _charref(match: re.Match) -> str:
@@ -166,6 +169,8 @@ def scan(text: str, feeds: bool = True) -> tuple[list[str], list[str]] | None:
             hrefs.append(attribute_value(value) if value else "")
         elif link and feeds and ("alternate" in link.lower() or "&" in link):
             feed = _feed_href(link)
+            if feed is not None and len(feed_links) == MAX_FEEDS:
+                return None  # each is checked from the page's start: leave many to the parser
             if feed is not None:
                 # the first copy of this tag's text after the last one placed: when that copy
                 # is not a tag in the head (it is in a comment, a script...), the prefix,

@@ -88,6 +88,7 @@ def test_html5_corners(page, hrefs, feeds):
     "<noscript><link href=a></noscript>" + FEED,  # a noscript before <head>: the feed is in the body
     "<head></head><body>" + FEED,
     "<p>x</p>" + FEED,
+    "<head>" + FEED * 17,  # more feeds than MAX_FEEDS: each would be placed from the start
     "<!-- " + FEED + " -->" + FEED,  # the first copy of the tag is in a comment
     "<script>'" + FEED + "'</script>" + FEED,
 ])
