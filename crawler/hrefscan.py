@@ -32,7 +32,7 @@ import html
 import re
 from html.entities import html5
 
-from crawler.pagelinks import FEED_TYPES
+from crawler.pagelinks import is_feed_link
 
 _FLAGS = re.IGNORECASE | re.ASCII  # HTML lower-cases ASCII letters only
 _S = r"[\t\n\f\r ]"  # HTML white space (CR: a newline after input preprocessing)
@@ -40,7 +40,8 @@ _END = r"(?=[\t\n\f\r />])"  # end of a tag name
 _TAG_NAME = r"[a-zA-Z][^\t\n\f\r />]*+"
 #: one attribute value, HTML5's quoted and unquoted states; a quote left open runs to the end
 _VALUE = r"""(?:"[^"]*+(?:"|\Z)|'[^']*+(?:'|\Z)|[^\t\n\f\r >]*+)"""
-_ATTR = rf"[^\t\n\f\r />][^\t\n\f\r />=]*+(?>{_S}*+={_S}*+{_VALUE})?"
+_ATTR_NAME = r"[^\t\n\f\r />][^\t\n\f\r />=]*+"
+_ATTR = rf"{_ATTR_NAME}(?>{_S}*+={_S}*+{_VALUE})?"
 #: a tag's attributes up to its ">": atomic, so a page can never make it backtrack
 _ATTRS = rf"(?>[\t\n\f\r /]++|{_ATTR})*+"
 _COMMENT = r"<!--(?>-?>|(?s:.*?)(?:--!?>|\Z))"
@@ -79,7 +80,7 @@ _TOKEN = re.compile(
     r"|<(?s:.*))",  # a tag still open at the end: dropped, with the rest of the page
     _FLAGS,
 )
-_LINK_ATTR = re.compile(rf"[\t\n\f\r /]*+([^\t\n\f\r />][^\t\n\f\r />=]*+)(?:{_S}*+={_S}*+({_VALUE}))?")
+_LINK_ATTR = re.compile(rf"[\t\n\f\r /]*+({_ATTR_NAME})(?:{_S}*+={_S}*+({_VALUE}))?")
 _SCRIPT_MARKS = re.compile(rf"<!--|<(/?)script{_END}", _FLAGS)
 # In the head prefix every item is closed: the prefix is matched with the feed link's
 # position as the end of the text, and an item cut there (a comment, a script) must not
@@ -119,8 +120,8 @@ def _charref(match: re.Match) -> str:
 
 def attribute_value(raw: str) -> str:
     """An attribute value as matched (quotes included) -> as the HTML5 tokenizer gives it."""
-    if raw[:1] in ('"', "'"):
-        raw = raw[1:-1] if raw[-1:] == raw[0] and len(raw) > 1 else raw[1:]
+    if raw[:1] in ('"', "'"):  # in a tag that closed, a quoted value closed too
+        raw = raw[1:-1]
     if "\r" in raw:
         raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     return _CHARREF.sub(_charref, raw) if "&" in raw else raw
@@ -148,11 +149,7 @@ def _feed_href(tag: str) -> str | None:
     attrs: dict[str, str] = {}
     for match in _LINK_ATTR.finditer(tag, len("<link"), len(tag) - 1):
         attrs.setdefault(match.group(1).lower(), attribute_value(match.group(2) or ""))
-    rel = attrs.get("rel", "").lower().split()
-    ctype = attrs.get("type", "").lower().split(";")[0].strip()
-    if "href" in attrs and "alternate" in rel and ctype in FEED_TYPES:
-        return attrs["href"]
-    return None
+    return attrs.get("href") if is_feed_link(attrs.get("rel"), attrs.get("type")) else None
 
 
 def scan(text: str, feeds: bool = True) -> tuple[list[str], list[str]] | None:
@@ -169,9 +166,9 @@ def scan(text: str, feeds: bool = True) -> tuple[list[str], list[str]] | None:
             hrefs.append(attribute_value(value) if value else "")
         elif link and feeds and ("alternate" in link.lower() or "&" in link):
             feed = _feed_href(link)
-            if feed is not None and len(feed_links) == MAX_FEEDS:
-                return None  # each is checked from the page's start: leave many to the parser
             if feed is not None:
+                if len(feed_links) == MAX_FEEDS:
+                    return None  # each is placed from the page's start: leave many to the parser
                 # the first copy of this tag's text after the last one placed: when that copy
                 # is not a tag in the head (it is in a comment, a script...), the prefix,
                 # made of closed items only, cannot end exactly there

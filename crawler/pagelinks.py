@@ -32,15 +32,16 @@ class PageLinks:
     feeds: list[str] = field(default_factory=list)
 
 
+def is_feed_link(rel: str | None, ctype: str | None) -> bool:
+    """Whether a ``<link>`` with these rel and type attributes advertises a feed."""
+    return ("alternate" in (rel or "").lower().split()
+            and (ctype or "").lower().split(";")[0].strip() in FEED_TYPES)
+
+
 def feed_hrefs(root) -> list[str]:
     """The hrefs of ``<link rel="alternate" type="...rss+xml">`` in the page's head."""
-    hrefs = []
-    for link in _HEAD_LINKS(root):
-        rel = (link.get("rel") or "").lower().split()
-        ctype = (link.get("type") or "").lower().split(";")[0].strip()
-        if "alternate" in rel and ctype in FEED_TYPES:
-            hrefs.append(link.get("href"))
-    return hrefs
+    return [link.get("href") for link in _HEAD_LINKS(root)
+            if is_feed_link(link.get("rel"), link.get("type"))]
 
 
 def page_links(root, text: str, url: str, encoding: str | None) -> PageLinks:
