@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass
 
 from bench.eval_data import SETS, load_pages
-from bench.eval_score import precision_recall, shingles
+from bench.eval_score import precision_recall, share_in, shingles
 from bench.eval_tune import _f1
 
 THRESHOLDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
@@ -78,11 +78,6 @@ def features(paragraphs: list[str], index: int) -> list[float]:
     ]
 
 
-def _share_in(text: str, want) -> float:
-    got = shingles(text)
-    return sum((got & want).values()) / max(1, sum(got.values()))
-
-
 def tune_pages() -> list[TunePage]:
     from pipelines.clean import extract
 
@@ -92,7 +87,7 @@ def tune_pages() -> list[TunePage]:
             truth = page.truth.get("articleBody") or ""
             want = shingles(truth)
             paragraphs = extract(page.html, page.url).paragraphs
-            paras = [Para(text, features(paragraphs, i), _share_in(text, want) >= 0.5)
+            paras = [Para(text, features(paragraphs, i), share_in(text, want) >= 0.5)
                      for i, text in enumerate(paragraphs)]
             pages.append(TunePage(name, page.id, truth, paras))
     return pages
@@ -101,7 +96,7 @@ def tune_pages() -> list[TunePage]:
 def truncated(page: TunePage) -> bool:
     """The truth is a leading part of a much longer article we extracted."""
     text = page.text()
-    return _share_in(text, shingles(page.truth)) < 0.5 and _share_in(page.truth, shingles(text)) >= 0.95
+    return share_in(text, shingles(page.truth)) < 0.5 and share_in(page.truth, shingles(text)) >= 0.95
 
 
 def _model(kind: str):

@@ -22,6 +22,12 @@ def shingles(text: str | None, n: int = 4) -> Counter:
     return Counter(g for g in grams if g)
 
 
+def share_in(text: str | None, want: Counter) -> float:
+    """Share of ``text``'s 4-gram shingles that are in ``want`` (e.g. a truth's shingles)."""
+    got = shingles(text)
+    return sum((got & want).values()) / max(1, sum(got.values()))
+
+
 def precision_recall(truth: str | None, pred: str | None) -> tuple[float, float]:
     """Per-page shingle precision and recall, as the benchmark computes them."""
     want, got = shingles(truth), shingles(pred)

@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass
 
 from bench.eval_data import SETS, load_pages
-from bench.eval_score import precision_recall, shingles
+from bench.eval_score import precision_recall, share_in, shingles
 
 #: a paragraph is "in the truth" when this share of its 4-gram shingles is
 IN_TRUTH = 0.5
@@ -53,8 +53,7 @@ def truth_cut(truth: str, paragraphs: list[str]) -> Cut:
     for index, para in enumerate(paragraphs):
         if len(para.split()) < 4:
             continue
-        grams = shingles(para)
-        if sum((grams & want).values()) >= IN_TRUTH * sum(grams.values()):
+        if share_in(para, want) >= IN_TRUTH:
             last = index
     if last is None:
         return Cut(False, 0.0, None)
