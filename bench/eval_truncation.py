@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from bench.eval_data import SETS, load_pages
 from bench.eval_score import precision_recall, share_in, shingles
+from bench.eval_tune import _f1 as f1
 
 #: a paragraph is "in the truth" when this share of its 4-gram shingles is
 IN_TRUTH = 0.5
@@ -65,11 +66,10 @@ def truth_cut(truth: str, paragraphs: list[str]) -> Cut:
 
 
 def _f1(rows: list[tuple[float, float]]) -> float:
+    """The benchmark's F1: of the mean precision and the mean recall over pages."""
     if not rows:
         return 0.0
-    p = statistics.mean(r[0] for r in rows)
-    r = statistics.mean(r[1] for r in rows)
-    return 2 * p * r / (p + r) if p + r else 0.0
+    return f1(statistics.mean(r[0] for r in rows), statistics.mean(r[1] for r in rows))
 
 
 def _trafilatura_text(html: bytes, url: str | None) -> str:
