@@ -26,6 +26,7 @@ import sys
 from dataclasses import dataclass
 
 from bench.eval_data import SETS, load_pages
+from bench.eval_extract import trafilatura_plain
 from bench.eval_score import precision_recall, share_in, shingles
 from bench.eval_tune import _f1 as f1
 
@@ -72,12 +73,6 @@ def _f1(rows: list[tuple[float, float]]) -> float:
     return f1(statistics.mean(r[0] for r in rows), statistics.mean(r[1] for r in rows))
 
 
-def _trafilatura_text(html: bytes, url: str | None) -> str:
-    from bench.eval_extract import trafilatura_plain
-
-    return trafilatura_plain(html, url)["text"]
-
-
 def main(argv: list[str] | None = None) -> int:
     from pipelines.clean import extract
 
@@ -93,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             truth = page.truth.get("articleBody") or ""
             paragraphs = extract(page.html, page.url).paragraphs
             ours_rows.append(precision_recall(truth, "\n".join(paragraphs)))
-            traf_rows.append(precision_recall(truth, _trafilatura_text(page.html, page.url)))
+            traf_rows.append(precision_recall(truth, trafilatura_plain(page.html, page.url)["text"]))
             cut = truth_cut(truth, paragraphs)
             flags.append(cut.flagged)
             if cut.flagged:

@@ -85,14 +85,19 @@ _SCRIPT_MARKS = re.compile(rf"<!--|<(/?)script{_END}", _FLAGS)
 # In the head prefix every item is closed: the prefix is matched with the feed link's
 # position as the end of the text, and an item cut there (a comment, a script) must not
 # pass for one that ends there.
-_HEAD_BLOCKS = tuple(_raw_element(name) + rf"</{name}{_ATTRS}>" for name in ("title", "script", "style"))
+def _closed_element(name: str) -> str:
+    return _raw_element(name) + rf"</{name}{_ATTRS}>"
+
+
+_SCRIPT_STYLE = (_closed_element("script"), _closed_element("style"))
+_HEAD_BLOCKS = (_closed_element("title"), *_SCRIPT_STYLE)
 _CLOSED_COMMENT = r"<!--(?>-?>|(?s:.*?)--!?>)"
 _HEAD_ITEM = "|".join((rf"{_S}++", _CLOSED_COMMENT, r"<[!?][^>]*+>", *_HEAD_BLOCKS,
                        rf"<(?:html|meta|link|base){_END}{_ATTRS}>"))
 #: a closed <noscript> after <head>: libxml2 keeps the head open across it
 _NOSCRIPT = "".join((
     rf"<noscript{_END}{_ATTRS}>(?>{_S}++|{_CLOSED_COMMENT}|",
-    *(block + "|" for block in _HEAD_BLOCKS[1:]),
+    *(block + "|" for block in _SCRIPT_STYLE),
     rf"<(?:meta|link|img){_END}{_ATTRS}>)*+</noscript{_ATTRS}>",
 ))
 #: what may stand before a feed <link> that libxml2 puts in <head>
