@@ -33,6 +33,8 @@ AUTHORS = NAMES.index("authors")
 
 #: OWASP's CSV-injection rule: a cell starting with one of these is a formula to a spreadsheet
 FORMULA_STARTS = frozenset("=+-@\t\r")
+#: first characters worth a closer look: those, and whitespace (str.isspace: all below U+3001)
+_RISKY_STARTS = FORMULA_STARTS | frozenset(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
 def format_timestamp(dt: datetime | None) -> str | None:
@@ -100,8 +102,7 @@ def _csv_field(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        head = value[:1]
-        if head in FORMULA_STARTS or head.isspace():
+        if value[:1] in _RISKY_STARTS:
             value = neutralise_formula(value)
         return '"' + value.replace('"', '""') + '"'
     return str(value)
