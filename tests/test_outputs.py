@@ -223,3 +223,24 @@ def test_default_output_is_replaced_on_each_run(archive, command):
         res = CliRunner().invoke(main, [*COMMANDS[command], "--out", str(archive)])
         assert res.exit_code == 0, res.output
     assert leftovers(archive) == []
+
+
+def test_a_name_that_appears_meanwhile_is_not_replaced(tmp_path):
+    from archive.errors import OutputRefused
+    from archive.output import OutputFiles
+
+    target = tmp_path / "a.csv"
+    files = OutputFiles()
+    files.add(target).write_text("ours")
+    target.write_text("someone else's")  # created between the check and the publish
+    with pytest.raises(OutputRefused, match="exists"):
+        files.commit()
+    assert target.read_text() == "someone else's" and leftovers(tmp_path) == []
+    forced = OutputFiles(force=True)
+    forced.add(target).write_text("ours")
+    target.unlink()
+    target.symlink_to(tmp_path / "elsewhere")  # turned into a link meanwhile
+    with pytest.raises(OutputRefused, match="symbolic link"):
+        forced.commit()
+    assert target.is_symlink() and not (tmp_path / "elsewhere").exists()
+    assert leftovers(tmp_path) == []

@@ -29,9 +29,13 @@ def wacz(out, output, force, title, validate):
     """
     from archive.cdxj import archive_warcs
     from archive.db import DB_NAME, connect
+    from archive.output import check_target
     from archive.wacz import article_pages, create_wacz, referenced_warcs
 
     setup_logging(0)
+    target = output or out / "archive.wacz"
+    force = force or output is None  # the default output is derived: replaced on each run
+    check_target(target, force=force, archive=out, parents=True)  # before any reading
     db_path = out / DB_NAME
     if not db_path.exists():
         fail(f"no database at {db_path}")
@@ -43,9 +47,8 @@ def wacz(out, output, force, title, validate):
         pages = list(article_pages(db, {p.name for p in warcs}))
     finally:
         db.conn.close()
-    target = output or out / "archive.wacz"
-    count = create_wacz(target, warcs, pages, title=title, validate=validate,
-                        force=force or output is None, archive=out)
+    count = create_wacz(target, warcs, pages, title=title, validate=validate, force=force,
+                        archive=out)
     click.echo(f"presskeep: wrote {target}: {len(warcs)} WARC file(s), {count} article pages",
                err=True)
     if validate:
