@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable
 
 from archive.errors import ArchiveError
+from archive.output import output_file
 
 logger = logging.getLogger(__name__)
 
@@ -24,29 +25,27 @@ def archive_warcs(root: str | os.PathLike) -> list[Path]:
 
 
 def write_cdxj(output: str | os.PathLike, warcs: Iterable[str | os.PathLike],
-               root: str | os.PathLike | None = None) -> int:
+               root: str | os.PathLike | None = None, *, force: bool = False) -> int:
     """Write a sorted CDXJ index of ``warcs`` to ``output``; return the number of lines.
 
     ``filename`` fields are relative to ``root`` when given (``warc/NAME.warc.gz``,
-    as the database names files), else the bare file name.
+    as the database names files), else the bare file name. ``output`` is written as
+    archive.output writes: an existing file is replaced only with ``force``, the archive
+    ``root``'s own files never.
     """
     from cdxj_indexer.main import write_cdx_index
 
     inputs = [os.fspath(p) for p in warcs]
     if not inputs:
         raise ArchiveError("no WARC files to index")
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp")
     opts = {"sort": True, "post_append": True, "dir_root": os.fspath(root) if root else None}
-    try:
-        with redirect_stdout(io.StringIO()):
-            write_cdx_index(str(tmp), inputs, opts)
-    except Exception as exc:  # cdxj-indexer raises whatever warcio raised
-        tmp.unlink(missing_ok=True)
-        raise ArchiveError(f"cannot index {len(inputs)} WARC file(s): {exc}") from exc
-    os.replace(tmp, output)
-    with open(output, "rb") as fh:
-        lines = sum(1 for _ in fh)
+    with output_file(output, force=force, archive=root, parents=True) as tmp:
+        try:
+            with redirect_stdout(io.StringIO()):
+                write_cdx_index(str(tmp), inputs, opts)
+        except Exception as exc:  # cdxj-indexer raises whatever warcio raised
+            raise ArchiveError(f"cannot index {len(inputs)} WARC file(s): {exc}") from exc
+        with open(tmp, "rb") as fh:
+            lines = sum(1 for _ in fh)
     logger.info("presskeep: indexed %d WARC file(s) into %s (%d lines)", len(inputs), output, lines)
     return lines

@@ -13,7 +13,8 @@ from crawler import __version__
 
 
 class PresskeepGroup(click.Group):
-    """Turns any archive error that escapes a verb into one line and exit code 1."""
+    """Turns any archive error that escapes a verb into one line and exit code 1 (or the
+    error's own ``exit_code``: 2 for a refused output target)."""
 
     def invoke(self, ctx: click.Context):
         from archive.errors import ArchiveError
@@ -21,7 +22,7 @@ class PresskeepGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArchiveError as exc:
-            fail(str(exc))
+            fail(str(exc), getattr(exc, "exit_code", 1))
 
 
 @click.group(cls=PresskeepGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,4 +85,9 @@ def setup_logging(verbose: int = 0) -> None:
 out_option = click.option(
     "--out", "out", default="data", show_default=True, type=click.Path(file_okay=False, path_type=Path),
     help="Archive directory (WARC files under OUT/warc, database OUT/presskeep.db).",
+)
+
+force_option = click.option(
+    "--force", is_flag=True,
+    help="Replace -o FILE if it exists (never the archive's own files, a link or a device).",
 )
