@@ -23,6 +23,21 @@ def archive_warcs(root: str | os.PathLike) -> list[Path]:
     return sorted(p for g in WARC_GLOBS for p in warc_dir.glob(g) if p.is_file())
 
 
+def raw_content(indexer_class: type) -> type:
+    """``indexer_class`` (cdxj-indexer's, or py-wacz's subclass of it) reading records with
+    :class:`~archive.read.RawContentRecords`: the payload as archived (an index needs no
+    decoded body; digests are over the archived bytes), and a URI-less record loads.
+    warcio's own decoding fails on brotli >= 1.2 and knows no zstd."""
+    from archive.read import RawContentRecords
+
+    class RawContentIndexer(indexer_class):
+        def _create_record_iter(self, input_):
+            return RawContentRecords(input_, no_record_parse=not self.record_parse,
+                                     arc2warc=True, verify_http=self.verify_http)
+
+    return RawContentIndexer
+
+
 def write_cdxj(output: str | os.PathLike, warcs: Iterable[str | os.PathLike],
                root: str | os.PathLike | None = None) -> int:
     """Write a sorted CDXJ index of ``warcs`` to ``output``; return the number of lines.
@@ -30,7 +45,7 @@ def write_cdxj(output: str | os.PathLike, warcs: Iterable[str | os.PathLike],
     ``filename`` fields are relative to ``root`` when given (``warc/NAME.warc.gz``,
     as the database names files), else the bare file name.
     """
-    from cdxj_indexer.main import write_cdx_index
+    from cdxj_indexer.main import CDXJIndexer
 
     inputs = [os.fspath(p) for p in warcs]
     if not inputs:
@@ -41,7 +56,7 @@ def write_cdxj(output: str | os.PathLike, warcs: Iterable[str | os.PathLike],
     opts = {"sort": True, "post_append": True, "dir_root": os.fspath(root) if root else None}
     try:
         with redirect_stdout(io.StringIO()):
-            write_cdx_index(str(tmp), inputs, opts)
+            raw_content(CDXJIndexer)(str(tmp), inputs, **opts).process_all()
     except Exception as exc:  # cdxj-indexer raises whatever warcio raised
         tmp.unlink(missing_ok=True)
         raise ArchiveError(f"cannot index {len(inputs)} WARC file(s): {exc}") from exc

@@ -8,10 +8,11 @@ import json
 import logging
 import os
 import tempfile
-from contextlib import redirect_stdout
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from archive.cdxj import raw_content
 from archive.errors import ArchiveError
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,20 @@ def check_names(warcs: list[Path]) -> None:
             raise ArchiveError(f"two WARC files named {path.name}: {other} and {path}")
 
 
+@contextmanager
+def _raw_content_indexer():
+    """py-wacz's indexer reading payloads as archived (archive.cdxj.raw_content) while it
+    runs: py-wacz builds its ``WACZIndexer`` itself, by the name in its main module."""
+    import wacz.main
+
+    original = wacz.main.WACZIndexer
+    wacz.main.WACZIndexer = raw_content(original)
+    try:
+        yield
+    finally:
+        wacz.main.WACZIndexer = original
+
+
 def create_wacz(output: str | os.PathLike, warcs: list[Path], pages: Iterable[dict],
                 title: str = "presskeep archive") -> int:
     """Package ``warcs`` and ``pages`` into ``output``; return the number of pages listed."""
@@ -76,7 +91,7 @@ def create_wacz(output: str | os.PathLike, warcs: list[Path], pages: Iterable[di
             args[1:1] = ["-p", str(pages_file)]
         log = io.StringIO()
         try:
-            with redirect_stdout(log):
+            with redirect_stdout(log), _raw_content_indexer():
                 code = wacz_main(args)
         except Exception as exc:  # py-wacz raises whatever warcio or zipfile raised
             code = f"{type(exc).__name__}: {exc}"

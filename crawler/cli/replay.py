@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.app import fail, main, out_option, setup_logging
+from crawler.cli.app import SKIPPED, fail, main, out_option, setup_logging
 from crawler.cli.crawl import crawl_settings, parse_settings
 
 WARC_GLOBS = ("*.warc", "*.warc.gz")
@@ -106,3 +106,8 @@ def replay(warcs, out, pairs, verbose):
     if not stats.get("presskeep/replay/records"):
         click.echo(f"presskeep: no archived HTML responses in {', '.join(map(str, files))}: "
                    "nothing to replay (0 rows)", err=True)
+    cut = stats.get("presskeep/replay/truncated", 0)
+    if scan.bad or cut:
+        fail(f"{len(scan.skipped)} record(s) skipped, {len(scan.bad) - len(scan.skipped)} "
+             f"unreadable stretch(es), {cut} body(ies) cut at DOWNLOAD_MAXSIZE (each reported "
+             "above); everything else was replayed", SKIPPED)
