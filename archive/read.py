@@ -17,7 +17,7 @@ from warcio.utils import BUFF_SIZE
 from zlib_ng import zlib_ng
 
 from archive.decode import MAX_BODY_SIZE, Decoded, decode_body, read_bounded
-from archive.errors import WarcReadError
+from archive.errors import ArchiveError, WarcReadError
 
 #: what a damaged WARC makes warcio (or zlib under it) raise
 READ_ERRORS = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, zlib_ng.error,
@@ -146,8 +146,13 @@ def record_at(path: str | os.PathLike, offset: int) -> Iterator:
         with open(path, "rb") as fh:
             fh.seek(offset)
             yield next(iter(WarcRecords(fh, check_digests=False)), None)
+    except ArchiveError:
+        raise
     except READ_ERRORS as exc:
         raise WarcReadError(f"{path}: unreadable at offset {offset}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - whatever else hostile bytes make warcio raise
+        raise WarcReadError(f"{path}: unreadable at offset {offset}: "
+                            f"{type(exc).__name__}: {exc}") from exc
 
 
 def read_record_at(path: str | os.PathLike, offset: int) -> ArchivedResponse | None:

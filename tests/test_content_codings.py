@@ -19,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.warc import OPEN_SUFFIX, finish_open_files
 from tests.codings import serve_codings
 from tests.conftest import crawl, presskeep, query
+from tests.faults import paragraphs
 from tests.running import get, serving
 
 NO_MODEL = ("-s", "PRESSKEEP_SITE_MODEL_ENABLED=False")  # rows compared exactly below
@@ -105,3 +106,67 @@ def test_serve_shows_every_original_decoded(coded, tmp_path):
             status, headers, body = get(f"{server.url}original/capture/{capture_id}")
             assert status == 200 and "Content-Encoding" not in headers
             assert body.startswith(b"<!DOCTYPE html>") and title.encode() in body
+
+
+# -- the one decoding function (archive/decode.py), on real compressors' output -----------
+PAGE = ("<!DOCTYPE html><html><body>" + "".join(f"<p>{p}</p>" for p in paragraphs("page", 40))
+        + "</body></html>").encode()
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(wbits=-15)
+    return packer.compress(data) + packer.flush()
+
+
+def _coded(coding: str, data: bytes) -> bytes:
+    from tests.codings import CODINGS
+
+    encode = {"deflate-raw": _raw_deflate}.get(coding)
+    if encode is None:
+        encode = next(e for name, _, e in CODINGS if name == coding)
+    return encode(data)
+
+
+@pytest.mark.parametrize("coding", ["gzip", "x-gzip", "deflate", "deflate-raw", "br", "zstd",
+                                    "gzip, br"])
+def test_decode_body_undoes_each_coding_whole_cut_and_chunked(coding):
+    from archive.decode import decode_body
+    from tests.replay_warcs import chunked
+
+    header = [("Content-Encoding", coding.replace("-raw", ""))]
+    data = _coded(coding, PAGE)
+    whole = decode_body(data, header)
+    assert (whole.body, whole.kept, whole.truncated, whole.problem) == (PAGE, [], False, None)
+    framed = decode_body(chunked(data, 100), header + [("Transfer-Encoding", "chunked")])
+    assert framed.body == PAGE and framed.headers(header) == []
+    limit = len(PAGE) // 2  # more than the coded bytes, less than the page
+    assert len(data) < limit
+    small = decode_body(data, header, max_size=limit)
+    assert (small.body, small.truncated) == (PAGE[:limit], True)
+    if coding != "zstd":  # (zstd: one block, nothing decodes before its end)
+        cut = decode_body(data[: len(data) * 2 // 3], header)
+        assert PAGE.startswith(cut.body) and cut.body and cut.problem is None
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "zstd", "compress"])
+def test_a_coding_that_lies_leaves_the_bytes_as_archived_and_says_so(coding):
+    from archive.decode import decode_body
+
+    got = decode_body(PAGE, [("Content-Encoding", coding), ("Content-Type", "text/html")])
+    assert got.body == PAGE and got.kept == [coding] and got.problem
+    assert got.headers([("Content-Encoding", coding)]) == [("Content-Encoding", coding)]
+
+
+def test_replay_of_a_lying_coding_keeps_the_page_and_marks_it(tmp_path):
+    from tests.test_hostile_warcs import BASE, FAST, write_warc
+
+    warc = tmp_path / "lying.warc.gz"
+    write_warc(warc, [(f"{BASE}/lie", 1)], headers=[("Content-Encoding", "br")])
+    proc = presskeep("replay", str(warc), "--out", str(tmp_path / "out"), *FAST)
+    no_traceback(proc)
+    assert f"({BASE}/lie): br: does not decode" in proc.stderr
+    assert list(articles(tmp_path / "out")) == [f"{BASE}/lie"]
+    stats = json.loads(query(tmp_path / "out" / "presskeep.db", "SELECT stats FROM runs")[0][0])
+    assert stats["presskeep/replay/undecoded"] == 1

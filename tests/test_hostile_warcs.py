@@ -21,21 +21,22 @@ SKIPPED = 4
 FAST = ("-s", "PRESSKEEP_CLEAN_WORKERS=0", "-s", "PRESSKEEP_PROGRESS_INTERVAL=0")
 
 
-def response(writer: WARCWriter, url: str, n: int, **warc_headers):
+def response(writer: WARCWriter, url: str, n: int, headers: list[tuple[str, str]]):
     body = article_html(f"Story {n}", " ".join(paragraphs(f"story-{n}")))
-    http = StatusAndHeaders("200 OK", [("Content-Type", HTML)], protocol="HTTP/1.1")
+    http = StatusAndHeaders("200 OK", [("Content-Type", HTML), *headers], protocol="HTTP/1.1")
     return writer.create_warc_record(url, "response", payload=BytesIO(body), length=len(body),
-                                     http_headers=http, warc_headers_dict=warc_headers)
+                                     http_headers=http)
 
 
-def write_warc(path: Path, records: list[tuple[str, int]], gzip: bool = True) -> list[int]:
-    """Articles at (url, n); an empty url makes a record without WARC-Target-URI.
-    Returns each record's offset."""
+def write_warc(path: Path, records: list[tuple[str, int]], gzip: bool = True,
+               headers: list[tuple[str, str]] = ()) -> list[int]:
+    """Articles at (url, n) with extra HTTP ``headers``; an empty url makes a record without
+    WARC-Target-URI. Returns each record's offset."""
     offsets = []
     with open(path, "wb") as fh:
         writer = WARCWriter(fh, gzip=gzip, warc_version="1.1")
         for url, n in records:
-            record = response(writer, url or f"{BASE}/placeholder", n)
+            record = response(writer, url or f"{BASE}/placeholder", n, list(headers))
             if not url:
                 record.rec_headers.remove_header("WARC-Target-URI")
             offsets.append(fh.tell())
