@@ -39,7 +39,8 @@ class _BoundedLines(DecompressingBufferedReader):
     in_headers = 0
 
     def readline(self, length=None):
-        line = super().readline(min(length or MAX_HEADER_BYTES + 1, MAX_HEADER_BYTES + 1))
+        line = super().readline(length if length and length <= MAX_HEADER_BYTES
+                                else MAX_HEADER_BYTES + 1)
         self.in_headers += len(line)
         if self.in_headers > MAX_HEADER_BYTES:
             raise ArchiveLoadFailed(f"header lines longer than {MAX_HEADER_BYTES} bytes")

@@ -226,8 +226,10 @@ def _read_from(fh, path: str, start: int, bad: list[BadSpot], counts: dict[str, 
             if not _is_warc_record(record, path):
                 raise ArchiveLoadFailed("not a WARC record")
             counts["records"] = counts.get("records", 0) + 1
-            ref = _ref(path, record, 0, 0) if record.http_headers is not None else None
-            wanted = ref is not None and (is_replayable(ref) or ref.rec_type == "revisit")
+            ref = None
+            if record.rec_type in ("response", "revisit") and record.http_headers is not None:
+                ref = _ref(path, record, 0, 0)
+            wanted = ref is not None and (ref.rec_type == "revisit" or is_replayable(ref))
             if cache is not None and wanted:  # the rest (past max_size): read, not kept
                 held = Held(record.http_headers, *read_bounded(record.raw_stream, max_size))
             it.read_to_end(record)
@@ -241,7 +243,7 @@ def _read_from(fh, path: str, start: int, bad: list[BadSpot], counts: dict[str, 
             reason = _skip_reason(record, check_digests)
             if reason:
                 bad.append(BadSpot(path, offset, reason, SKIPPED))
-            elif ref is not None and ref.rec_type in ("response", "revisit"):
+            elif ref is not None:
                 if cache is not None and wanted:
                     cache.put(path, offset, held)
                 yield replace(ref, offset=offset, length=length)
