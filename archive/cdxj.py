@@ -26,14 +26,17 @@ def archive_warcs(root: str | os.PathLike) -> list[Path]:
 def raw_content(indexer_class: type) -> type:
     """``indexer_class`` (cdxj-indexer's, or py-wacz's subclass of it) reading records with
     :class:`~archive.read.RawContentRecords`: the payload as archived (an index needs no
-    decoded body; digests are over the archived bytes), and a URI-less record loads.
+    decoded body; digests are over the archived bytes); a URI-less record is left out.
     warcio's own decoding fails on brotli >= 1.2 and knows no zstd."""
-    from archive.read import RawContentRecords
+    from archive.read import RawContentRecords, missing_uri
 
     class RawContentIndexer(indexer_class):
         def _create_record_iter(self, input_):
             return RawContentRecords(input_, no_record_parse=not self.record_parse,
                                      arc2warc=True, verify_http=self.verify_http)
+
+        def filter_record(self, record):  # a URI-less record has no place in an index
+            return not missing_uri(record) and super().filter_record(record)
 
     return RawContentIndexer
 

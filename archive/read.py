@@ -49,10 +49,11 @@ class _BoundedLines(DecompressingBufferedReader):
 
 class _TolerantLoader(ArcWarcRecordLoader):
     """warcio's loader, except that a record without a ``WARC-Target-URI`` loads (its HTTP
-    headers left unparsed) instead of raising AttributeError from inside the iterator."""
+    headers parsed as for any HTTP record, so its payload digest checks) instead of
+    raising AttributeError from inside the iterator. Readers skip it (:func:`missing_uri`)."""
 
     def load_http_headers(self, rec_type, uri, stream, length):
-        return super().load_http_headers(rec_type, uri or "", stream, length)
+        return super().load_http_headers(rec_type, uri or "http:", stream, length)
 
 
 class _RawContentRecord(ArcWarcRecord):

@@ -82,13 +82,20 @@ def test_extract_skips_uri_less_records_and_extracts_the_rest(hostile):
     assert [json.loads(line)["url"] for line in proc.stdout.splitlines()] == urls
 
 
-def test_check_reports_a_uri_less_record(hostile, tmp_path):
-    files, spots, _ = hostile
+def test_check_reports_and_index_leaves_out_a_uri_less_record(hostile, tmp_path):
+    files, spots, urls = hostile
     (tmp_path / "arch" / "warc").mkdir(parents=True)
     files[0].rename(tmp_path / "arch" / "warc" / files[0].name)
     proc = presskeep("check", "--out", str(tmp_path / "arch"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-    assert "offset 0" in proc.stderr and "without WARC-Target-URI" in proc.stderr
+    problems = [line for line in proc.stderr.splitlines() if line.startswith("  ")]
+    assert len(problems) == 1, problems  # its payload digest checks
+    assert problems[0].startswith(f"  {files[0].name}: offset 0 <urn:uuid:")
+    assert problems[0].endswith(">: response record without WARC-Target-URI")
+    proc = presskeep("index", "--out", str(tmp_path / "arch"))
+    assert proc.returncode == 0, proc.stderr
+    lines = (tmp_path / "arch" / "index.cdxj").read_text().splitlines()
+    assert [json.loads(line.split(" ", 2)[2])["url"] for line in lines] == urls[:2]
 
 
 def test_a_header_block_that_never_ends_is_passed_over(tmp_path):
