@@ -428,14 +428,13 @@ def complete_prefix_length(path: str | os.PathLike) -> int:
 
     Payloads are read as archived, in bounded pieces: never decoded (warcio's brotli
     decoder fails on brotli >= 1.2, which cut every record from the first br page on)."""
-    from warcio.archiveiterator import ArchiveIterator
-
     from archive.decode import drain
+    from archive.read import WarcRecords
 
     good = 0
     with open(path, "rb") as fh:
         try:
-            it = ArchiveIterator(fh, check_digests=False)
+            it = WarcRecords(fh, check_digests=False)
             for record in it:
                 drain(record.raw_stream)
                 it.read_to_end(record)
