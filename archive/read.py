@@ -38,6 +38,14 @@ class _BoundedLines(DecompressingBufferedReader):
                      "gzip": lambda: zlib_ng.decompressobj(16 + zlib_ng.MAX_WBITS)}
     in_headers = 0
 
+    def _decompress(self, data):
+        if not (self.decompressor and data and self.num_block_read):
+            return super()._decompress(data)  # the first block: gzip, or not compressed at all
+        try:
+            return self.decompressor.decompress(data)
+        except Exception as exc:  # warcio prints it and reads on with b"": an unreadable spot
+            raise ArchiveLoadFailed(f"corrupt gzip member: {exc}") from exc
+
     def readline(self, length=None):
         line = super().readline(length if length and length <= MAX_HEADER_BYTES
                                 else MAX_HEADER_BYTES + 1)
@@ -76,6 +84,7 @@ class WarcRecords(ArchiveIterator):
     read ``raw_stream`` with :func:`read_payload`."""
 
     loader_class: type[ArcWarcRecordLoader] = _TolerantLoader
+    INC_RECORD = ""  # warcio's multi-line stderr warning: the reader reports (one line) instead
 
     def __init__(self, fileobj, **kwargs) -> None:
         super().__init__(fileobj, **kwargs)
