@@ -179,6 +179,8 @@ def _zstd(data: bytes, limit: int) -> tuple[bytes, bool]:
         while sink.add(chunk) and not unpacker.eof and not unpacker.needs_input:
             chunk = unpacker.decompress(b"", max_length=sink.room())
         data = unpacker.unused_data if unpacker.eof and not sink.full else b""
+        if data[:4] != b"\x28\xb5\x2f\xfd":
+            break  # frames may follow each other; anything else after the end is ignored
     return sink.result()
 
 
