@@ -14,11 +14,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from archive.db import DB_NAME, connect
+from archive.decode import drain
 from archive.errors import DatabaseError
+from archive.read import WarcRecords, missing_uri
 from archive.warc import OPEN_SUFFIX, WARC_SUFFIX
 
 _ROW_SQL = ("SELECT '{table}' AS tbl, id, url, warc_file, warc_offset, warc_length, warc_record_id "
@@ -45,28 +44,30 @@ class _Record:
     length: int
 
 
-def _read_entire(stream) -> None:
-    while stream.read(1 << 20):
-        pass
-
-
 def scan_warc(path: Path, report: Report) -> dict[int, _Record]:
-    """offset → record for every record of ``path``; digest failures go to ``report``."""
+    """offset → record for every record of ``path``; digest failures go to ``report``.
+
+    Digests are over the payload as archived: it is read in bounded pieces, never decoded.
+    """
     found: dict[int, _Record] = {}
     with open(path, "rb") as fh:
-        it = ArchiveIterator(fh, check_digests=True)
+        it = WarcRecords(fh, check_digests=True)
         try:
             for record in it:
-                _read_entire(record.content_stream())
+                drain(record.raw_stream)
                 it.read_to_end(record)
                 offset, length = it.get_record_offset(), it.get_record_length()
                 rec_id = record.rec_headers.get_header("WARC-Record-ID") or ""
                 found[offset] = _Record(rec_id, length)
+                if missing_uri(record):
+                    report.problems.append(f"{path.name}: offset {offset} {rec_id}: "
+                                           f"{record.rec_type} record without WARC-Target-URI")
                 if record.digest_checker.passed is False:
                     problems = "; ".join(record.digest_checker.problems)
                     report.problems.append(f"{path.name}: offset {offset} {rec_id}: {problems}")
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
-            report.problems.append(f"{path.name}: unreadable after offset {it.offset}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - whatever hostile bytes make warcio raise
+            report.problems.append(f"{path.name}: unreadable after offset {it.offset}: "
+                                   f"{type(exc).__name__}: {exc}"[:300])
     report.records += len(found)
     return found
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from archive.cdxj import raw_content
 from archive.errors import ArchiveError
 from archive.output import output_file
 
@@ -61,6 +62,20 @@ def check_names(warcs: list[Path]) -> None:
             raise ArchiveError(f"two WARC files named {path.name}: {other} and {path}")
 
 
+@contextmanager
+def _raw_content_indexer():
+    """py-wacz's indexer reading payloads as archived (archive.cdxj.raw_content) while it
+    runs: py-wacz builds its ``WACZIndexer`` itself, by the name in its main module."""
+    import wacz.main
+
+    original = wacz.main.WACZIndexer
+    wacz.main.WACZIndexer = raw_content(original)
+    try:
+        yield
+    finally:
+        wacz.main.WACZIndexer = original
+
+
 def create_wacz(output: str | os.PathLike, warcs: list[Path], pages: Iterable[dict],
                 title: str = "presskeep archive", *, validate: bool = False,
                 force: bool = False, archive: str | os.PathLike | None = None) -> int:
@@ -93,7 +108,7 @@ def _package(path: Path, warcs: list[Path], pages: Iterable[dict], title: str,
         if count:
             args[1:1] = ["-p", str(pages_file)]
         log = io.StringIO()
-        with redirect_stdout(log), _quiet_unraisable():
+        with redirect_stdout(log), _quiet_unraisable(), _raw_content_indexer():
             code = _run_wacz(args)
         logger.debug("py-wacz: %s", log.getvalue())
         if code:

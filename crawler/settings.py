@@ -3,6 +3,7 @@
 Each PRESSKEEP_* setting is documented in docs/settings.md (a test checks it).
 """
 
+from archive import decode as _decode
 from crawler import __version__
 
 BOT_NAME = "presskeep"
@@ -27,8 +28,9 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 starts a code-executing HTTP control server by default; never for us.
 REMOTE_CONTROL_ENABLED = False
-# Decompressed-size cap (gzip bombs) and Scrapy's own hard cap on a download.
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+# Decompressed-size cap (gzip bombs) and Scrapy's own hard cap on a download; every WARC
+# reader (replay, extract, serve, reclean) stops a body at the same size (archive/decode.py).
+DOWNLOAD_MAXSIZE = _decode.MAX_BODY_SIZE
 # A body cut short by the server is archived (WARC-Truncated: disconnect), not dropped.
 DOWNLOAD_FAIL_ON_DATALOSS = False
 DOWNLOAD_WARNSIZE = 0

@@ -31,6 +31,11 @@ def main() -> None:
     """presskeep: archive news sites as WARC + SQLite with clean article text."""
 
 
+#: exit status of `replay` and `extract` that finished but skipped (or cut) records, each
+#: reported in one line on stderr (docs/cli.md)
+SKIPPED = 4
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"presskeep: error: {message}", err=True)
     sys.exit(code)

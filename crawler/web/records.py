@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive.errors import WarcReadError
-from archive.replay_index import READ_ERRORS, Payload, RecordRef, load_ref, normalize_date
+from archive.read import READ_ERRORS, WarcRecords
+from archive.replay_index import Payload, RecordRef, load_ref, normalize_date
+
+logger = logging.getLogger("presskeep.serve")
 
 
 def warc_path(root: Path, name: str) -> Path:
@@ -22,7 +24,7 @@ def _header(path: Path, offset: int) -> tuple[dict[str, str], int]:
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)
-            it = ArchiveIterator(fh, check_digests=False)
+            it = WarcRecords(fh, check_digests=False)
             record = next(iter(it))
             headers = {k.lower(): v for k, v in record.rec_headers.headers}
             it.read_to_end(record)
@@ -84,4 +86,11 @@ def archived_page(root: Path, conn: sqlite3.Connection, name: str, offset: int) 
         if found is None:
             raise WarcReadError(f"{name}@{offset} is a revisit whose original is not in the archive")
         original = _ref(warc_path(root, found[0]), found[1])
-    return load_ref(_ref(path, offset, original))
+    payload = load_ref(_ref(path, offset, original))
+    if payload.truncated:
+        logger.warning("presskeep: serve: %s@%d: body cut at %d bytes (decompression bomb or "
+                       "oversized record)", name, offset, len(payload.body))
+    if payload.problem:
+        logger.warning("presskeep: serve: %s@%d: %s; served as archived", name, offset,
+                       payload.problem)
+    return payload

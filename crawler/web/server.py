@@ -98,7 +98,8 @@ class Handler(BaseHTTPRequestHandler):
         ctype = next((v for k, v in payload.headers if k.lower() == "content-type"), "")
         if "html" not in ctype.lower():
             ctype = "text/plain; charset=utf-8" if not ctype else ctype
-        self._send(200, ctype, payload.body, {"Content-Security-Policy": ARCHIVED_CSP})
+        marks = {"X-Presskeep-Truncated": "length"} if payload.truncated else {}
+        self._send(200, ctype, payload.body, {"Content-Security-Policy": ARCHIVED_CSP, **marks})
 
     def get_record(self, conn, params, kind, row_id) -> None:
         row = self._row(conn, kind, row_id)
