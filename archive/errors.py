@@ -27,3 +27,7 @@ class ExportError(ArchiveError):
 
 class MergeError(ArchiveError):
     """Shards cannot be merged: none found, unfinished WARC files, or a clashing WARC name."""
+
+
+class WarcPathError(ArchiveError):
+    """A row names a WARC file outside the archive, or a file that is not a WARC: not opened."""
