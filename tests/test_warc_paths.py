@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import sqlite3
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,11 @@ def site_warc(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     heritrix_warc(path, [(SITE + "news/ferry.html", article_html("Electric ferries", TEXT))])
     return path
+
+
+def record_of(data: bytes):
+    """The WARC record ``data`` holds (served by /record/...)."""
+    return next(iter(ArchiveIterator(BytesIO(data))))
 
 
 def hostile_rows(db: Path, targets: list[str]) -> list[int]:
@@ -91,7 +97,7 @@ def test_merge_skips_rows_that_point_outside_the_shard(hostile):
         for (cid,) in query(out / "presskeep.db", "SELECT id FROM captures WHERE warc_file "
                                                   "IS NOT NULL"):
             status, _, body = http(ui.port, f"/record/capture/{cid}")
-            assert status == 200 and body.startswith(b"WARC/")
+            assert status == 200 and record_of(body).rec_type in ("response", "request")
 
 
 def test_serve_opens_no_file_outside_the_archive(hostile):
@@ -105,7 +111,7 @@ def test_serve_opens_no_file_outside_the_archive(hostile):
         good, = query(hostile["shard"] / "presskeep.db", "SELECT id FROM captures WHERE "
                       "warc_file = 'warc/site.warc.gz' AND record_type = 'response'")
         status, _, body = http(ui.port, f"/record/capture/{good[0]}")
-        assert status == 200 and body.startswith(b"WARC/1.0")
+        assert status == 200 and record_of(body).rec_type == "response"
 
 
 def test_check_reports_them_without_opening_them(hostile):
@@ -143,7 +149,7 @@ def test_replay_of_a_warc_outside_the_archive_is_still_served(tmp_path):
     with ServeProcess(out) as ui:
         status, _, raw = http(ui.port, f"/record/capture/{row['id']}")
         assert status == 200
-        record = next(iter(ArchiveIterator(__import__("io").BytesIO(raw))))
+        record = record_of(raw)
         assert record.rec_headers.get_header("WARC-Target-URI") == SITE + "news/ferry.html"
         status, _, page = http(ui.port, f"/original/article/{article['id']}")
         assert status == 200 and b"Electric ferries" in page
