@@ -179,7 +179,7 @@ _KNOWN_WARC = "(s.warc_file IS NULL OR s.warc_file IN (SELECT name FROM temp.sha
 def _note_shard_warcs(db: sqlite_utils.Database, names: Iterable[str]) -> None:
     db.execute("CREATE TEMP TABLE IF NOT EXISTS shard_warcs (name TEXT PRIMARY KEY)")
     db.execute("DELETE FROM temp.shard_warcs")
-    db.executemany("INSERT OR IGNORE INTO temp.shard_warcs VALUES (?)", [[n] for n in names])
+    db.conn.executemany("INSERT OR IGNORE INTO temp.shard_warcs VALUES (?)", [[n] for n in names])
 
 
 def _skipped_rows(db: sqlite_utils.Database, shard: Path, table: str) -> str | None:
