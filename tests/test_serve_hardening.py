@@ -88,6 +88,13 @@ def test_absurd_ids_are_answered(ui, path):
     assert status in (400, 404) and b"Not found" in body
 
 
+@pytest.mark.parametrize("query", ["page=%C2%B2", "per=%D9%A3", "page=" + "9" * 400,
+                                   "page=-1&per=0", "q=%00%ff&site=%"])
+def test_odd_query_values_fall_back_to_defaults(ui, query):
+    status, _, body = http(ui.port, "/?" + query)
+    assert status == 200 and b"articles" in body
+
+
 def test_a_silent_connection_is_dropped(archive):
     with ServeProcess(archive, "--idle-timeout", "1") as server:
         for opening in (b"", b"GET / HT"):  # nothing at all; half a request line

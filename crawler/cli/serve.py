@@ -45,6 +45,9 @@ def serve(out, host, port, idle_timeout, max_connections, allow_hosts, quiet):
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc}")
     click.echo(f"presskeep: serving {out} at {server.url} (Ctrl-C to stop)", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"presskeep: answering only for Host {', '.join(sorted(server.hosts))} "
+                   "(add names with --allow-host)", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
