@@ -38,3 +38,7 @@ class OutputRefused(OutputError):
 
 class MergeError(ArchiveError):
     """Shards cannot be merged: none found, unfinished WARC files, or a clashing WARC name."""
+
+
+class WarcPathError(ArchiveError):
+    """A row names a WARC file outside the archive, or a file that is not a WARC: not opened."""

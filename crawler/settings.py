@@ -108,6 +108,8 @@ PRESSKEEP_MAX_PAGES = 0  # 0: no limit
 # -- robustness and security (crawler/guard.py, docs/reliability.md) -------------
 PRESSKEEP_ALLOW_PRIVATE = "auto"  # non-public addresses: auto (the seeds' kinds), True, False
 PRESSKEEP_MAX_PER_PATTERN = 5000  # URLs per digit-pattern (calendar/pager traps); 0: no limit
+PRESSKEEP_SERVE_IDLE_TIMEOUT = 20.0  # serve: seconds a connection may idle per read/write (--idle-timeout)
+PRESSKEEP_SERVE_MAX_CONNECTIONS = 32  # serve: connections handled at once (--max-connections)
 
 # -- incremental recrawls (crawler/incremental.py, crawler/discovery.py) --------
 PRESSKEEP_INCREMENTAL = True  # conditional GET; unchanged payloads archived as revisits

@@ -87,7 +87,7 @@ def replay(warcs, out, pairs, verbose):
     overrides = parse_settings(pairs)
     had_db = (out / DB_NAME).exists()
     setup_logging(verbose)
-    settings = crawl_settings(out, overrides, {"warcs": [str(p) for p in files],
+    settings = crawl_settings(out, overrides, {"warcs": [str(p.resolve()) for p in files],
                                                "settings": overrides})
     settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
     crawler = run_replay(settings, files)
