@@ -45,25 +45,27 @@ class SiteModels:
             self.models[site] = load_site_model(self.db, site)
         return self.models[site]
 
-    def apply(self, doc: Extraction, digest: str | None = None) -> int:
-        """Learn from ``doc``, drop its learned boilerplate; how many paragraphs went.
+    def apply(self, doc: Extraction, digest: str | None = None) -> tuple[int, int]:
+        """Learn from ``doc``, drop its learned boilerplate; how many paragraphs went, and
+        how many learned ones the removal cap kept (``SiteModel.drops``).
 
         ``digest``: ``text_hash(doc.text)`` when the caller has it.
         """
         if not doc.site:
-            return 0
+            return 0, 0
         model = self.get(doc.site)
         key = hash((doc.site, digest or text_hash(doc.text)))
         keys = [block_key(p) for p in doc.paragraphs]
         if key not in self.seen:  # the same article under many URLs is not a template
             self.seen.add(key)
             model.observe(doc.paragraphs, keys)
-        before = len(doc.paragraphs)
-        doc.paragraphs = model.filter(doc.paragraphs, keys)
+        drop, kept = model.drops(doc.paragraphs, keys)
+        if drop:
+            doc.paragraphs = [p for i, p in enumerate(doc.paragraphs) if i not in drop]
         self.unsaved[doc.site] = self.unsaved.get(doc.site, 0) + 1
         if self.unsaved[doc.site] >= self.save_every:
             self.save(doc.site)
-        return before - len(doc.paragraphs)
+        return len(drop), kept
 
     def save(self, site: str) -> None:
         save_site_model(self.db, site, self.models[site])
@@ -173,7 +175,9 @@ class ArticlePipeline:
             return item
         digest = page.digest or text_hash(doc.text)
         if self.site_models is not None:
-            removed = self.site_models.apply(doc, digest)
+            removed, capped = self.site_models.apply(doc, digest)
+            if capped:
+                self.stats.inc_value("presskeep/clean/site_model/capped")
             if removed:
                 self.stats.inc_value("presskeep/clean/site_model/removed", removed)
                 digest = text_hash(doc.text)  # the same text (and hash) when nothing went
