@@ -9,6 +9,7 @@ each page's words.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 
@@ -17,9 +18,9 @@ from crawler.sample.site import Page
 from pipelines.clean import extract
 from pipelines.clean.sitemodel import SiteModel, block_key
 from tests.conftest import crawl, query
-from tests.trapsite import WHEN
 
 HTML = "text/html; charset=utf-8"
+WHEN = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 PLACES = ("Accra", "Kumasi", "Tamale", "Takoradi", "Cape Coast")
 FORECAST = [
     "Morning temperatures will start near {lo} degrees and climb to {hi} degrees by the early "
