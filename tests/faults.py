@@ -42,6 +42,7 @@ FAULTS = [
     ("/html/nul", "an article with NUL bytes"),
     ("/html/deep", "an article inside 50,000 nested divs"),
     ("/binary", "64 KB of random bytes served as text/html"),
+    ("/binary/large", "200 KB of random bytes served as text/html; charset=utf-8"),
     ("/story/one", "the canonical article"),
     ("/story/one?utm_source=feed", "the same article, tracking parameter"),
     ("/amp/story/one", "the same article, AMP copy"),
@@ -120,6 +121,8 @@ BODIES = {
                  .replace(b"</p>", b"\x00\x00</p>").replace(b"<body>", b"<body>\x00"),
     "/html/deep": deep_html().encode("utf-8"),
     "/binary": random.Random(8).randbytes(64 * 1024),
+    # these bytes used to be cleaned into an article of mojibake
+    "/binary/large": random.Random(0).randbytes(200 * 1024),
 }
 
 
@@ -170,7 +173,8 @@ class FaultHandler(BaseHTTPRequestHandler):
             "/list": lambda: self.listing(int(query.get("page", ["1"])[0])),
             "/charset/wrong": self.charset_wrong, "/charset/missing": self.charset_missing,
             "/charset/mixed": self.charset_mixed, "/html/nul": self.nul, "/html/deep": self.deep,
-            "/binary": self.binary, "/mirror/story-one": lambda: self.send(200, MIRROR),
+            "/binary": self.binary, "/binary/large": lambda: self.send(200, BODIES[path]),
+            "/mirror/story-one": lambda: self.send(200, MIRROR),
             "/private/secret": lambda: self.send(200, "<html><body>secret</body></html>"),
             "/ok": lambda: self.send(200, article_html("Fine", paragraphs("ok"))),
             "/hostile": lambda: self.send(200, HOSTILE),

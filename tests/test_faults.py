@@ -244,8 +244,10 @@ def test_nul_bytes_and_deep_nesting(run):
     assert "cleaning failed" not in run.stderr
 
 
-def test_binary_served_as_html_is_archived_not_extracted(run):
-    assert article(run, "/binary") is None
+@pytest.mark.parametrize("path", ["/binary", "/binary/large"])
+def test_binary_served_as_html_is_archived_not_extracted(run, path):
+    assert article(run, path) is None
+    assert run.stats()["presskeep/clean/dropped/binary"] == 2
 
 
 def test_same_article_under_many_urls_is_stored_once(run):
