@@ -106,6 +106,7 @@ PRESSKEEP_MAX_PAGES = 0  # 0: no limit
 # -- robustness and security (crawler/guard.py, docs/reliability.md) -------------
 PRESSKEEP_ALLOW_PRIVATE = "auto"  # non-public addresses: auto (the seeds' kinds), True, False
 PRESSKEEP_MAX_PER_PATTERN = 5000  # URLs per digit-pattern (calendar/pager traps); 0: no limit
+PRESSKEEP_TRAP_CUT = 50  # barren pages of one pattern in a row before its chain is cut (crawler/traps.py); 0: off
 
 # -- incremental recrawls (crawler/incremental.py, crawler/discovery.py) --------
 PRESSKEEP_INCREMENTAL = True  # conditional GET; unchanged payloads archived as revisits

@@ -10,7 +10,6 @@ import os
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.pagelinks import PageLinks
 from pipelines.clean import Extraction
 from pipelines.clean.reclean import text_hash
 from pipelines.clean.sitemodel import SiteModel, block_key, load_site_model, save_site_model
@@ -125,22 +124,28 @@ class ArticlePipeline:
             raise NotConfigured("ArchiveSession extension is not enabled")
         return cls(crawler, session)
 
-    def submit(self, item: dict, links: bool = False) -> asyncio.Future | None:
-        """Start cleaning ``item`` in a worker now (the spider's call, so the worker can
-        read the page's links too); None without workers. ``process_item`` picks the
-        result up."""
-        if self.pool is None:
-            return None
-        cleaning = asyncio.ensure_future(self.pool.run(
-            "clean_page", item["body"], item["url"], encoding=item.get("encoding"), links=links))
+    def submit(self, item: dict, links: bool = False) -> asyncio.Future:
+        """Start cleaning ``item`` now (the spider's call, so it learns the page's type and,
+        with ``links``, the links the cleaning read from its tree): in a worker, or here
+        and now without workers. ``process_item`` picks the result up."""
+        args = (item["body"], item["url"])
+        if self.pool is not None:
+            cleaning = asyncio.ensure_future(self.pool.run(
+                "clean_page", *args, encoding=item.get("encoding"), links=links))
+        else:
+            cleaning = asyncio.get_running_loop().create_future()
+            try:
+                cleaning.set_result(clean_page(*args, encoding=item.get("encoding"), links=links))
+            except Exception as exc:  # noqa: BLE001 - process_item reports it, as from a worker
+                cleaning.set_exception(exc)
         item[CLEANING_KEY] = cleaning
         return cleaning
 
     @staticmethod
-    async def links_of(cleaning: asyncio.Future) -> PageLinks | None:
-        """The links a worker read while cleaning the page; None if it could not."""
+    async def cleaned(cleaning: asyncio.Future) -> CleanedPage | None:
+        """The cleaned page (its type; its links, if asked for); None if cleaning failed."""
         try:
-            return (await asyncio.shield(cleaning)).links
+            return await asyncio.shield(cleaning)
         except asyncio.CancelledError:
             if not cleaning.cancelled():  # the spider's callback itself is being cancelled
                 raise

@@ -35,6 +35,7 @@ FAULTS = [
     ("/redirect/a", "302 to /redirect/b, which 302s back"),
     ("/chain/0", "a 30-hop redirect chain"),
     ("/calendar/2026/11/", "infinite calendar: each month links the next and previous"),
+    ("/months/2026/11/", "infinite calendar: each month links only the next, nothing else"),
     ("/list?page=1", "infinite pagination"),
     ("/charset/wrong", "cp1252 bytes labelled utf-8"),
     ("/charset/missing", "windows-1251 with no charset in the header (meta only)"),
@@ -95,6 +96,12 @@ def calendar_page(year: int, month: int) -> str:
     return (f"<html><body><h1>Events {year}-{month:02d}</h1>"
             f'<a href="/calendar/{prev_y}/{prev_m:02d}/">previous</a> '
             f'<a href="/calendar/{next_y}/{next_m:02d}/">next</a></body></html>')
+
+
+def month_page(year: int, month: int) -> str:
+    next_y, next_m = (year, month + 1) if month < 12 else (year + 1, 1)
+    return (f"<html><body><h1>Events {year}-{month:02d}</h1>"
+            f'<a href="/months/{next_y}/{next_m:02d}/">next</a></body></html>')
 
 
 def deep_html(depth: int = 50_000) -> str:
@@ -187,7 +194,7 @@ class FaultHandler(BaseHTTPRequestHandler):
             return exact[path]()
         if path.startswith("/chain/"):
             return self.chain(int(path.rsplit("/", 1)[1]))
-        if path.startswith("/calendar/"):
+        if path.startswith(("/calendar/", "/months/")):
             return self.calendar(path)
         if path in ("/story/one", "/amp/story/one", "/print/story/one"):
             return self.send(200, STORY)
@@ -266,7 +273,7 @@ class FaultHandler(BaseHTTPRequestHandler):
             year, month = (int(x) for x in path.strip("/").split("/")[1:3])
         except ValueError:
             return self.send(404, "<html><body>Not found</body></html>")
-        self.send(200, calendar_page(year, month))
+        self.send(200, (month_page if path.startswith("/months/") else calendar_page)(year, month))
 
     def listing(self, page: int) -> None:
         self.send(200, f"<html><body><h1>Page {page}</h1>"
