@@ -113,9 +113,18 @@ class Found:
     urls: list[str] = field(default_factory=list)
     keys: list[int | None] = field(default_factory=list)
     leads_out: bool = False
+    prefix: str = field(init=False, default="")  # the pattern up to its first digit run
+
+    def __post_init__(self) -> None:
+        self.prefix = (self.pattern or "").split("#", 1)[0]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.urls)
+
+    def outside(self, url: str) -> bool:
+        """Whether ``url`` is of another pattern than ``pattern`` (a URL that does not
+        start as the pattern does is, without a regex)."""
+        return not url.startswith(self.prefix) or url_pattern(url) != self.pattern
 
 
 class LinkFilter:
@@ -185,7 +194,7 @@ class LinkFilter:
             found.urls.append(url)
             found.keys.append(key)
         if (not found.leads_out and found.pattern is not None and (new or key is not None)
-                and url_pattern(url) != found.pattern):
+                and found.outside(url)):
             found.leads_out = True
 
     def new_links(self, links: PageLinks, pattern: str | None = None) -> Found:

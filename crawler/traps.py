@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 
-from crawler.links import Found, LinkFilter, url_pattern
+from crawler.links import Found, LinkFilter
 
 logger = logging.getLogger(__name__)
 #: request.meta key: how many barren pages of the request's URL pattern led to it in a row
@@ -63,7 +63,7 @@ class TrapCut:
         chain = meta.get(META_KEY, 0) + 1
         if max(streak, chain) < self.limit:
             return chain
-        cut = links.release(found, lambda u: url_pattern(u) == found.pattern)
+        cut = links.release(found, lambda url: not found.outside(url))
         if cut:
             self._report(found.pattern, cut, url)
         return 0

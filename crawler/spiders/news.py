@@ -174,7 +174,7 @@ class NewsSpider(scrapy.Spider):
             article = page is not None and page.doc is not None and page.doc.is_article
             trap = self.traps.judge(response.url, response.meta, found, article, self.links)
         for url in found.urls:
-            yield self.request(url, trap=trap if trap and url_pattern(url) == pattern else 0)
+            yield self.request(url, trap=trap if trap and not found.outside(url) else 0)
         release_tree(response)
 
     def fast_path_links(self, response: TextResponse, page, cleaner, pattern: str | None
