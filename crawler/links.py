@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import Callable, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -79,6 +80,9 @@ class SeenSet:
         self._seen.add(k)
         return True
 
+    def discard(self, url: str) -> None:
+        self._seen.discard(self.key(url))
+
     def __len__(self) -> int:
         return len(self._seen)
 
@@ -96,6 +100,31 @@ def url_pattern(url: str) -> str:
     pager's pages share one pattern."""
     cut = url.find("/", url.find("//") + 2)
     return url if cut < 0 else url[:cut] + _DIGITS.sub("#", url[cut:])
+
+
+@dataclass(slots=True)
+class Found:
+    """What a page's links add to the crawl: ``urls``, the new ones (``keys``: the
+    ``new_links`` key of the href each came from, or None); ``leads_out``: whether an
+    in-scope link that no earlier page of its site had (new, or known from a sitemap) is
+    of another URL pattern than ``pattern``, the page's own (None: not looked at)."""
+
+    pattern: str | None = None
+    urls: list[str] = field(default_factory=list)
+    keys: list[int | None] = field(default_factory=list)
+    leads_out: bool = False
+    prefix: str = field(init=False, default="")  # the pattern up to its first digit run
+
+    def __post_init__(self) -> None:
+        self.prefix = (self.pattern or "").split("#", 1)[0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.urls)
+
+    def outside(self, url: str) -> bool:
+        """Whether ``url`` is of another pattern than ``pattern`` (a URL that does not
+        start as the pattern does is, without a regex)."""
+        return not url.startswith(self.prefix) or url_pattern(url) != self.pattern
 
 
 class LinkFilter:
@@ -142,37 +171,87 @@ class LinkFilter:
 
     def _admit_one(self, raw: str) -> str | None:
         url = normalize(raw)
-        if url is None or url not in self.scope or not self.seen.add(url):
+        if url is None or url not in self.scope or not self._admit_url(url):
             return None
-        if self.max_per_pattern and self._pattern_full(url):
-            return None
-        self.scheduled += 1
         return url
 
-    def new_links(self, links: PageLinks) -> Iterator[str]:
+    def _admit_url(self, url: str) -> bool:
+        if not self.seen.add(url):
+            return False
+        if self.max_per_pattern and self._pattern_full(url):
+            return False
+        self.scheduled += 1
+        return True
+
+    def _take(self, raw: str, key: int | None, found: Found) -> None:
+        """Admit one link of a page into ``found``; note whether it leads out of the
+        page's pattern (a first sight of it: admitted, or ``key`` given)."""
+        url = normalize(raw)
+        if url is None or url not in self.scope:
+            return
+        new = self._admit_url(url)
+        if new:
+            found.urls.append(url)
+            found.keys.append(key)
+        if (not found.leads_out and found.pattern is not None and (new or key is not None)
+                and found.outside(url)):
+            found.leads_out = True
+
+    def new_links(self, links: PageLinks, pattern: str | None = None) -> Found:
         """``admit()`` of the page's hrefs made absolute, fast: an href seen before on the
-        same origin is dropped before any URL parsing.
+        same origin is dropped before any URL parsing. With ``pattern`` (the page's
+        :func:`url_pattern`), ``Found.leads_out`` says whether the page leads out of it.
 
         The answer of ``admit()`` for an href is final once given (admitted once, then seen;
         or invalid / out of scope for ever), and for an href that starts with ``/`` or
         ``http(s)://`` it depends on the page's base only through its scheme and host, so
-        ``hash(origin + href)`` stands for it.
+        ``hash(origin + href)`` stands for it (:meth:`release` takes an answer back).
         """
+        found = Found(pattern)
         base = links.base
         parts = urlsplit(base)
         origin = f"{parts.scheme}://{parts.netloc}\n"
         decided = self._decided
         for href in links.hrefs:
             if self.max_pages and self.scheduled >= self.max_pages:
-                return
+                break
+            key = None
             if href[:1] == "/" or href.startswith(("http://", "https://")):
                 key = hash(origin + href)
                 if key in decided:
                     continue
                 decided.add(key)
-            url = self._admit_one(urljoin(base, href))
-            if url is not None:
-                yield url
+            self._take(urljoin(base, href), key, found)
+        return found
+
+    def page_urls(self, urls: Iterable[str], pattern: str | None = None) -> Found:
+        """:meth:`new_links` of a page's links already made absolute (the plain path)."""
+        found = Found(pattern)
+        for raw in urls:
+            if self.max_pages and self.scheduled >= self.max_pages:
+                break
+            self._take(raw, None, found)
+        return found
+
+    def release(self, found: Found, which: Callable[[str], bool]) -> int:
+        """Take back the URLs of ``found`` that ``which`` picks, as if no page had linked
+        them (not seen, not counted), and drop them from ``found``; how many."""
+        kept: list[tuple[str, int | None]] = []
+        released = 0
+        for url, key in zip(found.urls, found.keys):
+            if not which(url):
+                kept.append((url, key))
+                continue
+            released += 1
+            self.seen.discard(url)
+            self._decided.discard(key)
+            self.scheduled -= 1
+            if self.max_per_pattern:
+                self._per_pattern[hash(url_pattern(url))] -= 1
+        if released:
+            found.urls = [url for url, _ in kept]
+            found.keys = [key for _, key in kept]
+        return released
 
 
 def response_links(response: TextResponse, feeds: bool = True, scan: bool = False

@@ -108,6 +108,7 @@ PRESSKEEP_MAX_PAGES = 0  # 0: no limit
 # -- robustness and security (crawler/guard.py, docs/reliability.md) -------------
 PRESSKEEP_ALLOW_PRIVATE = "auto"  # non-public addresses: auto (the seeds' kinds), True, False
 PRESSKEEP_MAX_PER_PATTERN = 5000  # URLs per digit-pattern (calendar/pager traps); 0: no limit
+PRESSKEEP_TRAP_CUT = 50  # barren pages of one pattern in a row before its chain is cut (crawler/traps.py); 0: off
 PRESSKEEP_SERVE_IDLE_TIMEOUT = 20.0  # serve: seconds a connection may idle per read/write (--idle-timeout)
 PRESSKEEP_SERVE_MAX_CONNECTIONS = 32  # serve: connections handled at once (--max-connections)
 

@@ -10,7 +10,6 @@ import os
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.pagelinks import PageLinks
 from pipelines.clean import Extraction
 from pipelines.clean.reclean import text_hash
 from pipelines.clean.sitemodel import SiteModel, block_key, load_site_model, save_site_model
@@ -45,25 +44,27 @@ class SiteModels:
             self.models[site] = load_site_model(self.db, site)
         return self.models[site]
 
-    def apply(self, doc: Extraction, digest: str | None = None) -> int:
-        """Learn from ``doc``, drop its learned boilerplate; how many paragraphs went.
+    def apply(self, doc: Extraction, digest: str | None = None) -> tuple[int, int]:
+        """Learn from ``doc``, drop its learned boilerplate; how many paragraphs went, and
+        how many learned ones the removal cap kept (``SiteModel.drops``).
 
         ``digest``: ``text_hash(doc.text)`` when the caller has it.
         """
         if not doc.site:
-            return 0
+            return 0, 0
         model = self.get(doc.site)
         key = hash((doc.site, digest or text_hash(doc.text)))
         keys = [block_key(p) for p in doc.paragraphs]
         if key not in self.seen:  # the same article under many URLs is not a template
             self.seen.add(key)
             model.observe(doc.paragraphs, keys)
-        before = len(doc.paragraphs)
-        doc.paragraphs = model.filter(doc.paragraphs, keys)
+        drop, kept = model.drops(doc.paragraphs, keys)
+        if drop:
+            doc.paragraphs = [p for i, p in enumerate(doc.paragraphs) if i not in drop]
         self.unsaved[doc.site] = self.unsaved.get(doc.site, 0) + 1
         if self.unsaved[doc.site] >= self.save_every:
             self.save(doc.site)
-        return before - len(doc.paragraphs)
+        return len(drop), kept
 
     def save(self, site: str) -> None:
         save_site_model(self.db, site, self.models[site])
@@ -123,22 +124,28 @@ class ArticlePipeline:
             raise NotConfigured("ArchiveSession extension is not enabled")
         return cls(crawler, session)
 
-    def submit(self, item: dict, links: bool = False) -> asyncio.Future | None:
-        """Start cleaning ``item`` in a worker now (the spider's call, so the worker can
-        read the page's links too); None without workers. ``process_item`` picks the
-        result up."""
-        if self.pool is None:
-            return None
-        cleaning = asyncio.ensure_future(self.pool.run(
-            "clean_page", item["body"], item["url"], encoding=item.get("encoding"), links=links))
+    def submit(self, item: dict, links: bool = False) -> asyncio.Future:
+        """Start cleaning ``item`` now (the spider's call, so it learns the page's type and,
+        with ``links``, the links the cleaning read from its tree): in a worker, or here
+        and now without workers. ``process_item`` picks the result up."""
+        args = (item["body"], item["url"])
+        if self.pool is not None:
+            cleaning = asyncio.ensure_future(self.pool.run(
+                "clean_page", *args, encoding=item.get("encoding"), links=links))
+        else:
+            cleaning = asyncio.get_running_loop().create_future()
+            try:
+                cleaning.set_result(clean_page(*args, encoding=item.get("encoding"), links=links))
+            except Exception as exc:  # noqa: BLE001 - process_item reports it, as from a worker
+                cleaning.set_exception(exc)
         item[CLEANING_KEY] = cleaning
         return cleaning
 
     @staticmethod
-    async def links_of(cleaning: asyncio.Future) -> PageLinks | None:
-        """The links a worker read while cleaning the page; None if it could not."""
+    async def cleaned(cleaning: asyncio.Future) -> CleanedPage | None:
+        """The cleaned page (its type; its links, if asked for); None if cleaning failed."""
         try:
-            return (await asyncio.shield(cleaning)).links
+            return await asyncio.shield(cleaning)
         except asyncio.CancelledError:
             if not cleaning.cancelled():  # the spider's callback itself is being cancelled
                 raise
@@ -173,7 +180,9 @@ class ArticlePipeline:
             return item
         digest = page.digest or text_hash(doc.text)
         if self.site_models is not None:
-            removed = self.site_models.apply(doc, digest)
+            removed, capped = self.site_models.apply(doc, digest)
+            if capped:
+                self.stats.inc_value("presskeep/clean/site_model/capped")
             if removed:
                 self.stats.inc_value("presskeep/clean/site_model/removed", removed)
                 digest = text_hash(doc.text)  # the same text (and hash) when nothing went

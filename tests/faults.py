@@ -35,6 +35,7 @@ FAULTS = [
     ("/redirect/a", "302 to /redirect/b, which 302s back"),
     ("/chain/0", "a 30-hop redirect chain"),
     ("/calendar/2026/11/", "infinite calendar: each month links the next and previous"),
+    ("/months/2026/11/", "infinite calendar: each month links only the next, nothing else"),
     ("/list?page=1", "infinite pagination"),
     ("/charset/wrong", "cp1252 bytes labelled utf-8"),
     ("/charset/missing", "windows-1251 with no charset in the header (meta only)"),
@@ -42,6 +43,7 @@ FAULTS = [
     ("/html/nul", "an article with NUL bytes"),
     ("/html/deep", "an article inside 50,000 nested divs"),
     ("/binary", "64 KB of random bytes served as text/html"),
+    ("/binary/large", "200 KB of random bytes served as text/html; charset=utf-8"),
     ("/story/one", "the canonical article"),
     ("/story/one?utm_source=feed", "the same article, tracking parameter"),
     ("/amp/story/one", "the same article, AMP copy"),
@@ -96,6 +98,12 @@ def calendar_page(year: int, month: int) -> str:
             f'<a href="/calendar/{next_y}/{next_m:02d}/">next</a></body></html>')
 
 
+def month_page(year: int, month: int) -> str:
+    next_y, next_m = (year, month + 1) if month < 12 else (year + 1, 1)
+    return (f"<html><body><h1>Events {year}-{month:02d}</h1>"
+            f'<a href="/months/{next_y}/{next_m:02d}/">next</a></body></html>')
+
+
 def deep_html(depth: int = 50_000) -> str:
     paras = "".join(f"<p>{p}</p>" for p in paragraphs("deep"))
     return (f"<html><head><title>Deep</title></head><body>{'<div>' * depth}{paras}"
@@ -120,6 +128,8 @@ BODIES = {
                  .replace(b"</p>", b"\x00\x00</p>").replace(b"<body>", b"<body>\x00"),
     "/html/deep": deep_html().encode("utf-8"),
     "/binary": random.Random(8).randbytes(64 * 1024),
+    # these bytes used to be cleaned into an article of mojibake
+    "/binary/large": random.Random(0).randbytes(200 * 1024),
 }
 
 
@@ -170,7 +180,8 @@ class FaultHandler(BaseHTTPRequestHandler):
             "/list": lambda: self.listing(int(query.get("page", ["1"])[0])),
             "/charset/wrong": self.charset_wrong, "/charset/missing": self.charset_missing,
             "/charset/mixed": self.charset_mixed, "/html/nul": self.nul, "/html/deep": self.deep,
-            "/binary": self.binary, "/mirror/story-one": lambda: self.send(200, MIRROR),
+            "/binary": self.binary, "/binary/large": lambda: self.send(200, BODIES[path]),
+            "/mirror/story-one": lambda: self.send(200, MIRROR),
             "/private/secret": lambda: self.send(200, "<html><body>secret</body></html>"),
             "/ok": lambda: self.send(200, article_html("Fine", paragraphs("ok"))),
             "/hostile": lambda: self.send(200, HOSTILE),
@@ -183,7 +194,7 @@ class FaultHandler(BaseHTTPRequestHandler):
             return exact[path]()
         if path.startswith("/chain/"):
             return self.chain(int(path.rsplit("/", 1)[1]))
-        if path.startswith("/calendar/"):
+        if path.startswith(("/calendar/", "/months/")):
             return self.calendar(path)
         if path in ("/story/one", "/amp/story/one", "/print/story/one"):
             return self.send(200, STORY)
@@ -262,7 +273,7 @@ class FaultHandler(BaseHTTPRequestHandler):
             year, month = (int(x) for x in path.strip("/").split("/")[1:3])
         except ValueError:
             return self.send(404, "<html><body>Not found</body></html>")
-        self.send(200, calendar_page(year, month))
+        self.send(200, (month_page if path.startswith("/months/") else calendar_page)(year, month))
 
     def listing(self, page: int) -> None:
         self.send(200, f"<html><body><h1>Page {page}</h1>"

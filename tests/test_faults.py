@@ -25,7 +25,7 @@ from tests.faults import BODIES, CYRILLIC_TITLE
 
 # small limits keep the suite fast; the faults are scaled to exceed them
 FAULT_SETTINGS = ("DOWNLOAD_TIMEOUT=4", "RETRY_TIMES=1", "PRESSKEEP_MAX_RESPONSE_SIZE=1048576",
-                  "DOWNLOAD_MAXSIZE=16777216", "PRESSKEEP_MAX_PER_PATTERN=10",
+                  "DOWNLOAD_MAXSIZE=16777216",
                   # clean in a worker process, as by default: hostile HTML must not stall the
                   # reactor (and the short download timeout with it)
                   "PRESSKEEP_CLEAN_WORKERS=1")
@@ -199,18 +199,41 @@ def test_redirect_chain_stops_at_the_limit(run):
         in run.stderr
 
 
-def test_calendar_and_pagination_traps_are_capped(run):
-    for like in ("/calendar/%", "/list?page=%"):
-        n = query(run.db, "SELECT count(*) AS n FROM captures WHERE url LIKE ?", [run.base + like])
-        assert n[0]["n"] == 10, like
-    assert run.stats()["presskeep/links/pattern_capped"] > 0
-    assert run.stderr.count("reached PRESSKEEP_MAX_PER_PATTERN") == 2
+@pytest.mark.parametrize("like,branches", [("/months/%", 1), ("/calendar/%", 2),
+                                           ("/list?page=%", 2)])
+def test_calendar_and_pagination_traps_are_cut(run, like, branches):
+    """Cut after 50 barren pages in a row (PRESSKEEP_TRAP_CUT). Slack: a page already
+    linked when the 50th was judged is fetched, one for each other branch of the chain
+    (the calendar is walked both ways; the pager links N+1 and N+2)."""
+    n = query(run.db, "SELECT count(*) AS n FROM captures WHERE url LIKE ?", [run.base + like])
+    assert 50 <= n[0]["n"] <= 50 + branches - 1, like
+    pattern = run.base + like.replace("%", "#/#/" if like.endswith("/%") else "#")
+    assert run.stats()[f"presskeep/trap/cut/{pattern}"] >= 1
+    assert run.stderr.count(f"crawl trap cut: 50 pages of URL pattern {pattern} ") == 1
+
+
+def test_every_trap_is_reported_once(run):
+    assert run.stats()["presskeep/trap/patterns"] == 3
+    assert run.stderr.count("crawl trap cut") == 3
+
+
+def test_pattern_cap_stops_a_trap_too(faults, tmp_path):
+    out = tmp_path / "capped"
+    result = measured_crawl(faults.base_url + "/calendar/2026/11/", out,
+                            "-s", "PRESSKEEP_TRAP_CUT=0", "-s", "PRESSKEEP_MAX_PER_PATTERN=10",
+                            "-s", "PRESSKEEP_DISCOVERY=False")
+    assert result.returncode == 0, result.stderr
+    months = query(out / "presskeep.db", "SELECT url FROM captures WHERE url LIKE '%/calendar/%'")
+    assert len(months) == 10
+    assert result.stats()["presskeep/links/pattern_capped"] > 0
+    assert result.stderr.count("reached PRESSKEEP_MAX_PER_PATTERN") == 1
 
 
 def test_depth_limit_stops_a_trap_too(faults, tmp_path):
     out = tmp_path / "depth"
     result = measured_crawl(faults.base_url + "/calendar/2026/11/", out, "--depth", "3",
-                            "-s", "PRESSKEEP_MAX_PER_PATTERN=0", "-s", "PRESSKEEP_DISCOVERY=False")
+                            "-s", "PRESSKEEP_MAX_PER_PATTERN=0", "-s", "PRESSKEEP_TRAP_CUT=0",
+                            "-s", "PRESSKEEP_DISCOVERY=False")
     assert result.returncode == 0, result.stderr
     months = query(out / "presskeep.db",
                    "SELECT url FROM captures WHERE url LIKE '%/calendar/%' AND status = 200")
@@ -244,8 +267,10 @@ def test_nul_bytes_and_deep_nesting(run):
     assert "cleaning failed" not in run.stderr
 
 
-def test_binary_served_as_html_is_archived_not_extracted(run):
-    assert article(run, "/binary") is None
+@pytest.mark.parametrize("path", ["/binary", "/binary/large"])
+def test_binary_served_as_html_is_archived_not_extracted(run, path):
+    assert article(run, path) is None
+    assert run.stats()["presskeep/clean/dropped/binary"] == 2
 
 
 def test_same_article_under_many_urls_is_stored_once(run):

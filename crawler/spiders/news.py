@@ -20,7 +20,9 @@ from crawler.capture import META_KEY, describe_error
 from crawler.discovery import (feed_links, looks_like_feed_or_sitemap, parse_entries,
                                robots_sitemaps)
 from crawler.incremental import History, already_stored
-from crawler.links import LinkFilter, Scope, release_tree, response_links
+from crawler.links import (Found, LinkFilter, Scope, release_tree, response_links,
+                           url_pattern)
+from crawler.traps import META_KEY as TRAP_KEY, TrapCut
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +60,9 @@ class NewsSpider(scrapy.Spider):
         spider._cleaner = False
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
         spider.scan_links = settings.getbool("PRESSKEEP_SCAN_LINKS")
+        spider.fast_links = settings.getbool("PRESSKEEP_FAST_LINKS", True)
+        trap_cut = settings.getint("PRESSKEEP_TRAP_CUT")
+        spider.traps = TrapCut(trap_cut, crawler) if trap_cut > 0 else None
         # an archive-only crawl has no item pipeline: no page items to pass through Scrapy
         spider.wants_items = bool(build_component_list(settings.getwithbase("ITEM_PIPELINES"))
                                   or settings.getdict("FEEDS"))
@@ -83,8 +88,12 @@ class NewsSpider(scrapy.Spider):
             self.links.seen.share(state.setdefault("seen", set()))
             self.links.scheduled = len(self.links.seen)
 
-    def request(self, url: str, depth: int | None = None, priority: int = 0) -> scrapy.Request:
+    def request(self, url: str, depth: int | None = None, priority: int = 0,
+                trap: int = 0) -> scrapy.Request:
+        """``trap``: how many barren pages of the URL's pattern led to it (crawler/traps.py)."""
         meta = {"depth": depth} if depth is not None else None
+        if trap:
+            meta = {**(meta or {}), TRAP_KEY: trap}
         return scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta,
                               priority=priority)
 
@@ -143,51 +152,61 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or not _is_html(response):
             self.crawler.stats.inc_value("presskeep/pages/not_html")
             return
-        links = None
+        page = cleaner = None  # the cleaned page, when this callback waits for it
         if response.status == 200 and not already_stored(response) and self.wants_items:
             item = page_item(response)
             cleaner = self.page_cleaner()
-            # the worker that cleans the page reads its links from the same tree: no parse here
-            cleaning = cleaner.submit(item, links=True) if cleaner is not None else None
+            # the cleaning reads the page's links from its own tree: no parse here
+            cleaning = cleaner.submit(item, links=self.fast_links) if cleaner is not None else None
             yield item
             if cleaning is not None:
-                links = await cleaner.links_of(cleaning)
-                if links is not None:
-                    self.crawler.stats.inc_value("presskeep/links/read_by_workers")
-        if not self.settings.getbool("PRESSKEEP_FAST_LINKS", True):
-            # the plain path (tests/test_fastpath.py): a Selector and a urljoin per link
-            if self.discover:
-                for request in self.feed_requests(response, feed_links(response)):
-                    yield request
-            for url in self.links.admit(self.links.extract(response)):
-                yield self.request(url)
-            release_tree(response)
-            return
-        if links is None:
+                page = await cleaner.cleaned(cleaning)
+        pattern = url_pattern(response.url) if self.traps is not None else None
+        if self.fast_links:
+            found, feeds = self.fast_path_links(response, page, cleaner, pattern)
+        else:  # the plain path (tests/test_fastpath.py): a Selector and a urljoin per link
+            feeds = list(self.feed_requests(response, feed_links(response))) if self.discover else []
+            found = self.links.page_urls(self.links.extract(response), pattern)
+        for request in feeds:
+            yield request
+        trap = 0
+        if self.traps is not None:
+            article = page is not None and page.doc is not None and page.doc.is_article
+            trap = self.traps.judge(response.url, response.meta, found, article, self.links)
+        for url in found.urls:
+            yield self.request(url, trap=trap if trap and not found.outside(url) else 0)
+        release_tree(response)
+
+    def fast_path_links(self, response: TextResponse, page, cleaner, pattern: str | None
+                        ) -> tuple[Found, list[scrapy.Request]]:
+        """The new links of a page (read by its cleaning, else here) and the requests for
+        the feeds it advertises."""
+        links = page.links if page is not None else None
+        if links is not None:
+            self.crawler.stats.inc_value("presskeep/links/read_by_workers"
+                                         if cleaner.pool is not None else "presskeep/links/parsed")
+        else:
             links, scanned = response_links(response, feeds=self.discover, scan=self.scan_links)
             self.crawler.stats.inc_value("presskeep/links/scanned" if scanned
                                          else "presskeep/links/parsed")
+        feeds = []
         if self.discover:
-            feeds = [urljoin(links.base, href) for href in links.feeds]
-            for request in self.feed_requests(response, feeds):
-                yield request
-        for url in self.links.new_links(links):
-            yield self.request(url)
-        release_tree(response)
+            feeds = list(self.feed_requests(response, [urljoin(links.base, href)
+                                                       for href in links.feeds]))
+        return self.links.new_links(links, pattern), feeds
 
     def page_cleaner(self):
-        """The cleaning pipeline, when its workers read each page's links (cleaning workers
-        on, PRESSKEEP_FAST_LINKS on); None otherwise."""
+        """The cleaning pipeline, when the spider hands it each page itself: to learn the
+        page's type (trap cut on) and, with PRESSKEEP_FAST_LINKS, to have its links read
+        from the cleaning's tree; None otherwise (cleaning off, or nothing to learn)."""
         if self._cleaner is False:
             self._cleaner = None
             settings = self.settings
-            if (settings.getbool("PRESSKEEP_FAST_LINKS", True)
+            if ((self.fast_links or self.traps is not None)
                     and settings.getbool("PRESSKEEP_CLEAN_ENABLED", True)):
                 from pipelines.store import ArticlePipeline
 
-                pipeline = self.crawler.get_item_pipeline(ArticlePipeline)
-                if pipeline is not None and pipeline.pool is not None:
-                    self._cleaner = pipeline
+                self._cleaner = self.crawler.get_item_pipeline(ArticlePipeline)
         return self._cleaner
 
     def on_error(self, failure: Failure) -> None:

@@ -16,6 +16,15 @@ MIN_ARTICLE_WORDS = 120
 #: TEASER_WORDS words of text, is a listing (section front), not an article
 MIN_TEASERS = 10
 TEASER_WORDS = 100
+#: characters no text is made of: C0 controls but tab, LF, FF and CR; DEL and the C1
+#: controls; U+FFFD, which stands for bytes the charset could not decode
+_GARBAGE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+#: a page whose sample is more than this share garbage is binary, not text. Random bytes
+#: decode to 11-14 % garbage in a single-byte charset, 21-56 % in a multibyte one; the 287
+#: benchmark pages (18 languages) to 0.05 % at most, a cp1252 page labelled utf-8 to 0.6 %
+MAX_GARBAGE_SHARE = 0.05
+#: characters sampled at the start, the middle and the end of a page
+SAMPLE_SPAN = 2048
 
 
 def url_looks_like_article(url: str | None) -> bool:
@@ -26,6 +35,16 @@ def url_looks_like_article(url: str | None) -> bool:
         return False
     last = path.rstrip("/").rsplit("/", 1)[-1]
     return bool(_DATE_PATH.search(path)) or last.count("-") >= 3 or last.endswith((".html", ".htm"))
+
+
+def looks_binary(text: str) -> bool:
+    """Whether a decoded page is binary (or decoded so wrongly that it is unreadable): more
+    than MAX_GARBAGE_SHARE of a sample of it is control characters and U+FFFD."""
+    span = SAMPLE_SPAN
+    if len(text) > 3 * span:
+        middle = (len(text) - span) // 2
+        text = text[:span] + text[middle:middle + span] + text[-span:]
+    return len(_GARBAGE.findall(text)) > MAX_GARBAGE_SHARE * len(text)
 
 
 def _declared_article(og_type: str | None, ld_type: str | None) -> bool:
@@ -74,7 +93,8 @@ def teaser_links(tree, url: str | None) -> int:
 
 def page_type(tree, url: str | None, word_count: int, og_type: str | None,
               ld_type: str | None) -> str:
-    """'article', 'hub' (listing/section/home) or 'other' (no real text).
+    """'article', 'hub' (listing/section/home) or 'other' (no real text); 'binary'
+    (:func:`looks_binary`) is decided before, by :func:`~pipelines.clean.extract.extract`.
 
     ``tree`` is the pruned tree the body came from."""
     if _declared_article(og_type, ld_type):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.clean import boilerplate, metadata
 from pipelines.clean.body import body_paragraphs
-from pipelines.clean.classify import hub_whatever_the_body, page_type
+from pipelines.clean.classify import hub_whatever_the_body, looks_binary, page_type
 from pipelines.clean.html import decode_html, parse_html
 
 if TYPE_CHECKING:
@@ -110,7 +110,10 @@ def extract_parsed(tree, html: str, url: str | None = None, *,
                    site_model: "SiteModel | None" = None,
                    skip_known_hubs: bool = False) -> Extraction:
     """:func:`extract` of a page already decoded (``html``) and parsed (``tree``, from
-    :func:`~pipelines.clean.html.parse_html`; cleaning prunes it)."""
+    :func:`~pipelines.clean.html.parse_html`; cleaning prunes it). A binary body
+    (:func:`~pipelines.clean.classify.looks_binary`) is not cleaned: page type 'binary'."""
+    if looks_binary(html):
+        return Extraction(url=url, site=site_of(url), page_type="binary")
     if skip_known_hubs and tree is not None and hub_whatever_the_body(
             url, lambda: metadata.type_hints(tree)):
         canonical = metadata.canonical_url(tree, url)  # a hub is not stored: no metadata either

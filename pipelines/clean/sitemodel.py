@@ -7,7 +7,9 @@ on how many pages it was seen and how often it sat at an edge of the article. A 
 learned boilerplate when it recurs on at least ``MIN_PAGES`` pages and ``MIN_SHARE`` of the
 site's pages, mostly at an edge. Counting is per page (a set), so a line repeated inside
 one article counts once, and a short real sentence that recurs on a few pages stays below
-the share threshold.
+the share threshold. Removal is capped: a page keeps at least ``MIN_KEPT_SHARE`` of its
+words (learned blocks go from the outermost in while they fit), so a site of templated
+reports, whose every sentence recurs with other numbers, keeps its bodies.
 
     >>> model = SiteModel("news.example")
     >>> for paragraphs in pages: model.observe(paragraphs)
@@ -29,6 +31,7 @@ MIN_EDGE_SHARE = 0.6   # ... and sit at the head/tail of the text on most of the
 HEAD, TAIL = 3, 8      # what "edge" means: the first HEAD or last TAIL paragraphs
 MAX_BLOCK_CHARS = 400  # longer paragraphs are article prose, never counted
 MAX_KEYS = 50_000      # bound on memory: singletons are forgotten past this
+MIN_KEPT_SHARE = 0.5   # learned blocks never take a page below this share of its words
 
 
 def block_key(text: str) -> str | None:
@@ -82,12 +85,35 @@ class SiteModel:
                 and edge >= MIN_EDGE_SHARE * pages)
 
     def filter(self, paragraphs: list[str], keys: list[str | None] | None = None) -> list[str]:
-        """``paragraphs`` without the blocks learned as this site's template."""
-        if self.pages < MIN_PAGES:
+        """``paragraphs`` without the blocks learned as this site's template (capped:
+        see :meth:`drops`)."""
+        drop, _ = self.drops(paragraphs, keys)
+        if not drop:
             return list(paragraphs)
+        return [p for index, p in enumerate(paragraphs) if index not in drop]
+
+    def drops(self, paragraphs: list[str], keys: list[str | None] | None = None
+              ) -> tuple[set[int], int]:
+        """The indexes of the learned blocks to remove, and how many learned blocks the cap
+        keeps: blocks go from the outermost in (the template sits at the edges), each only
+        if the page still keeps ``MIN_KEPT_SHARE`` of its words without it."""
+        if self.pages < MIN_PAGES:
+            return set(), 0
         if keys is None:
             keys = [block_key(text) for text in paragraphs]
-        return [p for p, key in zip(paragraphs, keys) if not self.is_boilerplate(p, key)]
+        learned = [i for i, (p, key) in enumerate(zip(paragraphs, keys))
+                   if self.is_boilerplate(p, key)]
+        if not learned:
+            return set(), 0
+        last = len(paragraphs) - 1
+        budget = int(sum(len(p.split()) for p in paragraphs) * (1 - MIN_KEPT_SHARE))
+        drop: set[int] = set()
+        for index in sorted(learned, key=lambda i: min(i, last - i)):
+            words = len(paragraphs[index].split())
+            if words <= budget:
+                budget -= words
+                drop.add(index)
+        return drop, len(learned) - len(drop)
 
     def learned(self) -> int:
         """How many distinct blocks currently count as boilerplate."""
