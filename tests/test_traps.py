@@ -125,3 +125,47 @@ def test_a_page_that_leads_out_restarts_the_count():
     cut = page(6, False)
     assert trap.judge("p6", {"presskeep_trap": 2}, cut, False, links) == 0
     assert cut.urls == [] and crawler.stats.values["presskeep/trap/cut"] == 1
+
+
+def build_story_chain(length: int = 60) -> dict:
+    """A seed and ``length`` articles of one URL pattern, each reachable only from the one
+    before it."""
+    from crawler.sample.site import Page
+    from tests.faults import article_html, paragraphs
+    from tests.trapsite import HTML, WHEN
+
+    def story(n: int) -> str:
+        return f"/chain/story-{n}.html"
+
+    pages = {"/": Page("/", HTML, f'<html><body><a href="{story(1)}">first</a></body></html>'
+                       .encode(), WHEN)}
+    for n in range(1, length + 1):
+        body = article_html(f"Chain story {n}", paragraphs(f"chain-{n}"),
+                            extra_body=f'<a href="{story(n + 1)}">Next story</a>')
+        pages[story(n)] = Page(story(n), HTML, body.encode(), WHEN)
+    return pages
+
+
+def test_a_recrawl_does_not_take_unchanged_articles_for_a_trap(tmp_path):
+    """On a recrawl an unchanged article is not cleaned again (a revisit): it still counts
+    as an article, so a chain of 60 stories reachable only through each other is followed
+    to its end both times."""
+    from crawler.sample.server import serve
+
+    server = serve(build_story_chain)
+    try:
+        out = tmp_path / "out"
+        for _ in range(2):
+            crawl(server.base_url + "/", out, "-s", "PRESSKEEP_DISCOVERY=False")
+    finally:
+        server.stop()
+    db = out / "presskeep.db"
+    runs = query(db, "SELECT id, stats FROM runs ORDER BY id")
+    assert len(runs) == 2
+    for run in runs:
+        got = query(db, "SELECT count(*) FROM captures WHERE run_id = ? AND url LIKE ? "
+                    "AND status IN (200, 304)",
+                    [run["id"], server.base_url + "/chain/story-%"])[0][0]
+        assert got == 60
+        assert "presskeep/trap/cut" not in json.loads(run["stats"])
+    assert query(db, "SELECT count(DISTINCT url) FROM articles")[0][0] == 60

@@ -153,7 +153,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("presskeep/pages/not_html")
             return
         page = cleaner = None  # the cleaned page, when this callback waits for it
-        if response.status == 200 and not already_stored(response) and self.wants_items:
+        stored = response.status == 200 and already_stored(response)  # an article, unchanged
+        if response.status == 200 and not stored and self.wants_items:
             item = page_item(response)
             cleaner = self.page_cleaner()
             # the cleaning reads the page's links from its own tree: no parse here
@@ -171,7 +172,8 @@ class NewsSpider(scrapy.Spider):
             yield request
         trap = 0
         if self.traps is not None:
-            article = page is not None and page.doc is not None and page.doc.is_article
+            article = stored or (page is not None and page.doc is not None
+                                 and page.doc.is_article)
             trap = self.traps.judge(response.url, response.meta, found, article, self.links)
         for url in found.urls:
             yield self.request(url, trap=trap if trap and not found.outside(url) else 0)
