@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import click
 
 from archive.db import preflight
+from archive.lock import ensure_writable
 from crawler.cli.app import fail, main, out_option, setup_logging
 from crawler.links import SCOPES
 
@@ -99,7 +100,7 @@ def run_locked(settings, out: Path, run_args: dict, spider_kwargs: dict) -> dict
             finish_job(jobdir, stats.get("finish_reason"))
             return stats
     except CrawlBusy as exc:
-        fail(str(exc), 3)
+        fail(str(exc), exc.exit_code)
 
 
 def summary(stats: dict, out: Path) -> str:
@@ -192,6 +193,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
     from crawler.partition import preload, run_children
     from crawler.resume import CrawlBusy, crawl_lock
 
+    ensure_writable(out)
     preflight(out)
     preload(crawl_settings(out, {}, {}, clean))
 
@@ -207,7 +209,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
             report = merge(shards, out, recover=True, merge_models=merge_site_models) if shards \
                 else None
     except CrawlBusy as exc:
-        fail(str(exc), 3)
+        fail(str(exc), exc.exit_code)
     closed = [c or {} for c in router.closed]
     reasons = sorted({c.get("reason", "failed") for c in closed})
     responses = sum(c.get("responses", 0) for c in closed)
@@ -280,6 +282,7 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
     settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
     if not resume or redis_url:  # with --redis the queue lives in Redis, not in a JOBDIR
         settings.set("PRESSKEEP_RESUME", False, priority="cmdline")
+    ensure_writable(written)  # read-only media: one line now, not a traceback
     preflight(written)  # a newer, corrupt or locked database: one line now, not a traceback
     stats = run_locked(settings, written, run_args,
                        {"urls": seeds, "scope": scope, "max_pages": max_pages})

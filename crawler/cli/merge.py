@@ -31,9 +31,11 @@ def merge(shards, out, recover):
 
     Example: presskeep merge data/shards --out merged
     """
+    from archive.lock import archive_lock
     from archive.merge import merge as merge_shards
 
-    report = merge_shards(shards, out, recover=recover, merge_models=merge_site_models)
+    with archive_lock(out, "merge"):
+        report = merge_shards(shards, out, recover=recover, merge_models=merge_site_models)
     click.echo(f"presskeep: merged {len(report.shards)} shard(s) into {out}: "
                f"{report.warc_files} WARC files, {report.captures} captures, "
                f"{report.articles} articles, {report.sites} sites "
