@@ -17,7 +17,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from archive.db import DB_NAME, connect
+from archive.db import DB_NAME, connect_for_reading
 from archive.errors import DatabaseError
 from archive.warc import OPEN_SUFFIX, WARC_SUFFIX
 
@@ -106,7 +106,7 @@ def check_archive(out: str | os.PathLike) -> Report:
 
 
 def _check_rows(root: Path, scanned: dict[str, dict[int, _Record]], report: Report) -> None:
-    db = connect(root / DB_NAME, create=False)
+    db = connect_for_reading(root / DB_NAME)  # read-only media too
     try:
         for table in ("captures", "articles"):
             cursor = db.execute(_ROW_SQL.format(table=table))

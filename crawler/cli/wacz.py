@@ -26,14 +26,15 @@ def wacz(out, output, title, validate):
     Example: presskeep wacz --out data -o news.wacz
     """
     from archive.cdxj import archive_warcs
-    from archive.db import DB_NAME, connect
+    from archive.db import DB_NAME, connect_for_reading
+    from archive.lock import writable
     from archive.wacz import article_pages, create_wacz, referenced_warcs, validate_wacz
 
     setup_logging(0)
     db_path = out / DB_NAME
     if not db_path.exists():
         fail(f"no database at {db_path}")
-    db = connect(db_path, create=False)
+    db = connect_for_reading(db_path)  # read-only media too
     try:
         warcs = archive_warcs(out) + referenced_warcs(db, out)
         if not warcs:
@@ -41,6 +42,8 @@ def wacz(out, output, title, validate):
         pages = list(article_pages(db, {p.name for p in warcs}))
     finally:
         db.conn.close()
+    if output is None and not writable(out):
+        fail(f"read-only archive: {out}; write the package elsewhere with -o FILE")
     output = output or out / "archive.wacz"
     count = create_wacz(output, warcs, pages, title=title)
     click.echo(f"presskeep: wrote {output}: {len(warcs)} WARC file(s), {count} article pages",
