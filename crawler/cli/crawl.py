@@ -9,6 +9,7 @@ import click
 
 from archive.db import preflight
 from archive.lock import ensure_writable
+from archive.scaffold import remove_created, snapshot
 from crawler.cli.app import fail, main, out_option, setup_logging
 from crawler.links import SCOPES
 
@@ -284,8 +285,13 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
         settings.set("PRESSKEEP_RESUME", False, priority="cmdline")
     ensure_writable(written)  # read-only media: one line now, not a traceback
     preflight(written)  # a newer, corrupt or locked database: one line now, not a traceback
+    before = snapshot(written)
     stats = run_locked(settings, written, run_args,
                        {"urls": seeds, "scope": scope, "max_pages": max_pages})
+    if not partition and not redis_url and not stats.get("presskeep/capture/responses") \
+            and stats.get("finish_reason") != "write_failed" and remove_created(before):
+        fail("nothing was archived (see the errors above); nothing was kept in "
+             f"{written}")  # an unreachable seed leaves no empty archive behind
     if not partition:
         click.echo(summary(stats, written), err=True)
     if stats.get("finish_reason") == "write_failed":
