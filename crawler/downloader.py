@@ -28,7 +28,7 @@ from scrapy.core.downloader import Downloader, Slot
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
-from scrapy.utils.asyncio import call_later, is_asyncio_available
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import _schedule_coro
 from twisted.python.failure import Failure
 
@@ -42,6 +42,14 @@ def again(request: Request) -> Request:
     if request.callback is NO_CALLBACK:
         raise IgnoreRequest("the crawl is stopping")
     return request.replace(dont_filter=True)
+
+
+def _current_task() -> asyncio.Task | None:
+    """The asyncio task downloading now; None under a Twisted reactor without asyncio."""
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None
 
 
 class PoliteDownloader(Downloader):
@@ -75,7 +83,7 @@ class PoliteDownloader(Downloader):
         return count
 
     async def _download(self, slot: Slot, request: Request) -> Response:
-        task = asyncio.current_task() if is_asyncio_available() else None
+        task = _current_task()
         if task is not None:
             self.transfers[request] = task
         try:
