@@ -92,6 +92,7 @@ def run_locked(settings, out: Path, run_args: dict, spider_kwargs: dict) -> dict
 
     try:
         with crawl_lock(out, settings.get("PRESSKEEP_WORKER_ID")):
+            preflight(out)  # a newer, corrupt or locked database: one line now, no traceback
             mark_interrupted_runs(out)
             jobdir = None
             if not settings.get("JOBDIR"):
@@ -195,7 +196,6 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
     from crawler.resume import CrawlBusy, crawl_lock
 
     ensure_writable(out)
-    preflight(out)
     preload(crawl_settings(out, {}, {}, clean))
 
     def child(index: int) -> None:
@@ -203,6 +203,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
 
     try:
         with crawl_lock(out):
+            preflight(out)
             mark_interrupted_runs(out)
             codes, router = run_children(count, child)
             shards = [shard_dir(out, f"part-{i}") for i in range(count)]
@@ -284,7 +285,6 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
     if not resume or redis_url:  # with --redis the queue lives in Redis, not in a JOBDIR
         settings.set("PRESSKEEP_RESUME", False, priority="cmdline")
     ensure_writable(written)  # read-only media: one line now, not a traceback
-    preflight(written)  # a newer, corrupt or locked database: one line now, not a traceback
     before = snapshot(written)
     stats = run_locked(settings, written, run_args,
                        {"urls": seeds, "scope": scope, "max_pages": max_pages})
