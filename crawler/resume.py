@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveBusy as CrawlBusy  # noqa: F401  (what crawl_lock raises)
-from archive.lock import LOCK_FILE, archive_lock  # noqa: F401
+from archive.lock import archive_lock
 
 logger = logging.getLogger("presskeep.resume")
 

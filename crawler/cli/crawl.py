@@ -288,7 +288,8 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
     before = snapshot(written)
     stats = run_locked(settings, written, run_args,
                        {"urls": seeds, "scope": scope, "max_pages": max_pages})
-    if not partition and not redis_url and not stats.get("presskeep/capture/responses") \
+    if not partition and not overrides.get("PRESSKEEP_REDIS_URL") \
+            and not stats.get("presskeep/capture/responses") \
             and stats.get("finish_reason") != "write_failed" and remove_created(before):
         fail("nothing was archived (see the errors above); nothing was kept in "
              f"{written}")  # an unreachable seed leaves no empty archive behind
