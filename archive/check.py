@@ -5,7 +5,8 @@ on (what ``warcio check`` does), remembers where each record starts, then
 checks every ``captures`` and ``articles`` row that names a WARC file: the
 file exists, a record starts at ``warc_offset``, its ``WARC-Record-ID`` is the
 row's, and its length is the row's. Files still named ``*.open`` are reported
-(a crawl is running, or one crashed and was never restarted).
+(a crawl is running, or one crashed and was never restarted). A row whose file
+the path rule (archive/paths.py) does not allow is reported and never opened.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from archive.db import DB_NAME, connect_for_reading
-from archive.errors import DatabaseError
+from archive.decode import drain
+from archive.errors import DatabaseError, WarcPathError
+from archive.paths import WarcPaths, begins_record
+from archive.read import WarcRecords, missing_uri
 from archive.warc import OPEN_SUFFIX, WARC_SUFFIX
 
 _ROW_SQL = ("SELECT '{table}' AS tbl, id, url, warc_file, warc_offset, warc_length, warc_record_id "
@@ -45,34 +46,39 @@ class _Record:
     length: int
 
 
-def _read_entire(stream) -> None:
-    while stream.read(1 << 20):
-        pass
-
-
 def scan_warc(path: Path, report: Report) -> dict[int, _Record]:
-    """offset → record for every record of ``path``; digest failures go to ``report``."""
+    """offset → record for every record of ``path``; digest failures go to ``report``.
+
+    Digests are over the payload as archived: it is read in bounded pieces, never decoded.
+    """
     found: dict[int, _Record] = {}
     with open(path, "rb") as fh:
-        it = ArchiveIterator(fh, check_digests=True)
+        it = WarcRecords(fh, check_digests=True)
         try:
             for record in it:
-                _read_entire(record.content_stream())
+                drain(record.raw_stream)
                 it.read_to_end(record)
                 offset, length = it.get_record_offset(), it.get_record_length()
                 rec_id = record.rec_headers.get_header("WARC-Record-ID") or ""
                 found[offset] = _Record(rec_id, length)
+                if missing_uri(record):
+                    report.problems.append(f"{path.name}: offset {offset} {rec_id}: "
+                                           f"{record.rec_type} record without WARC-Target-URI")
                 if record.digest_checker.passed is False:
                     problems = "; ".join(record.digest_checker.problems)
                     report.problems.append(f"{path.name}: offset {offset} {rec_id}: {problems}")
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
-            report.problems.append(f"{path.name}: unreadable after offset {it.offset}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - whatever hostile bytes make warcio raise
+            report.problems.append(f"{path.name}: unreadable after offset {it.offset}: "
+                                   f"{type(exc).__name__}: {exc}"[:300])
     report.records += len(found)
     return found
 
 
-def _check_row(row: dict, records: dict[int, _Record] | None, report: Report) -> None:
+def _check_row(row: dict, records: dict[int, _Record] | str | None, report: Report) -> None:
     where = f"{row['tbl']} row {row['id']} ({row['url']})"
+    if isinstance(records, str):  # refused by the path rule
+        report.problems.append(f"{where}: {records}")
+        return
     if records is None:
         report.problems.append(f"{where}: {row['warc_file']} does not exist")
         return
@@ -95,8 +101,7 @@ def check_archive(out: str | os.PathLike) -> Report:
     scanned: dict[str, dict[int, _Record]] = {}
     warc_dir = root / "warc"
     for path in sorted(warc_dir.glob("*" + WARC_SUFFIX)) if warc_dir.is_dir() else []:
-        scanned[f"warc/{path.name}"] = scan_warc(path, report)
-        report.files += 1
+        scanned[f"warc/{path.name}"] = _scan_inside(root, path, report)
     for path in sorted(warc_dir.glob("*" + OPEN_SUFFIX)) if warc_dir.is_dir() else []:
         report.problems.append(f"{path.name}: still open (a crawl is running or crashed; the "
                                "next crawl into this directory finishes it)")
@@ -105,25 +110,47 @@ def check_archive(out: str | os.PathLike) -> Report:
     return report
 
 
+def _scan_inside(root: Path, path: Path, report: Report) -> dict[int, _Record] | str:
+    """Scan a file of ``warc/`` unless it is a symlink out of the archive (then: why not)."""
+    try:
+        WarcPaths(root).path(f"warc/{path.name}")
+    except WarcPathError as exc:
+        report.problems.append(str(exc))
+        return str(exc)
+    report.files += 1
+    return scan_warc(path, report)
+
+
 def _check_rows(root: Path, scanned: dict[str, dict[int, _Record]], report: Report) -> None:
     db = connect_for_reading(root / DB_NAME)  # read-only media too
     try:
+        paths = WarcPaths.of(root, db.conn)
         for table in ("captures", "articles"):
             cursor = db.execute(_ROW_SQL.format(table=table))
             names = [c[0] for c in cursor.description]
             for values in cursor:
                 row = dict(zip(names, values))
                 report.rows += 1
-                _check_row(row, _records_for(root, row["warc_file"], scanned, report), report)
+                _check_row(row, _records_for(paths, row["warc_file"], scanned, report), report)
     finally:
         db.conn.close()
 
 
-def _records_for(root: Path, name: str, scanned: dict, report: Report):
-    """Records of a file a row names, scanned on first use (a file still open counts)."""
+def _records_for(paths: WarcPaths, name: str, scanned: dict, report: Report):
+    """Records of a file a row names, scanned on first use (a file still open counts).
+
+    A string instead when the path rule refuses the file: why it was not opened.
+    """
     if name not in scanned:
-        path = root / name
+        try:
+            path = paths.path(name)
+        except WarcPathError as exc:
+            scanned[name] = str(exc)
+            return scanned[name]
         if not path.is_file():
             path = path.with_name(path.name + OPEN_SUFFIX)
-        scanned[name] = scan_warc(path, report) if path.is_file() else None
+        if path.is_file() and not begins_record(path):
+            scanned[name] = f"{name}: not a WARC file: not opened"
+        else:
+            scanned[name] = scan_warc(path, report) if path.is_file() else None
     return scanned[name]

@@ -38,5 +38,20 @@ class ExportError(ArchiveError):
     """An export cannot run or finish: bad options, no archive, nothing matched, unwritable."""
 
 
+class OutputError(ArchiveError):
+    """An output file cannot be written: its directory is missing or unwritable, the disk is full."""
+
+
+class OutputRefused(OutputError):
+    """An output target is refused: it exists (no --force), is the archive's own file, a symbolic
+    link, a directory or a device. A usage error: exit code 2."""
+
+    exit_code = 2
+
+
 class MergeError(ArchiveError):
     """Shards cannot be merged: none found, unfinished WARC files, or a clashing WARC name."""
+
+
+class WarcPathError(ArchiveError):
+    """A row names a WARC file outside the archive, or a file that is not a WARC: not opened."""

@@ -3,18 +3,18 @@
 The schema is documented in docs/dataset.md. Rows are read from SQLite with one
 cursor in ``fetched_at, id`` order and written batch by batch, so memory does not
 grow with the archive: exact dedup runs inside SQLite (a window over the text
-hash), near-duplicate dedup keeps only a MinHash LSH index. Every output file is
-written under a temporary name and renamed when complete.
+hash), near-duplicate dedup keeps only a MinHash LSH index. The files themselves
+(schema, writers, shards) are archive.export_files: every one is written under a
+temporary name and published when complete, never over an existing file without
+``force``, never over the archive's own files (archive.output).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sqlite3
-import sys
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -24,25 +24,13 @@ from typing import Any, Callable, Iterator, Sequence, TextIO
 
 from archive.db import DB_NAME, connect_for_reading
 from archive.errors import ArchiveError, ExportError
+from archive.export_files import AUTHORS, COLUMNS, NAMES, TS_INDEXES, Output, arrow_schema
 
 logger = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "csv", "parquet")
 DEDUP_MODES = ("none", "exact", "near")
 DATE_FIELDS = ("published", "fetched")
-SCHEMA_VERSION = 1
-
-#: (name, kind) in output order; kinds: str, int, int32, list, ts
-COLUMNS: list[tuple[str, str]] = [
-    ("id", "int"), ("url", "str"), ("canonical_url", "str"), ("site", "str"),
-    ("title", "str"), ("authors", "list"), ("published", "ts"), ("modified", "ts"),
-    ("language", "str"), ("text", "str"), ("word_count", "int32"), ("text_hash", "str"),
-    ("version", "int32"), ("fetched_at", "ts"), ("warc_file", "str"), ("warc_offset", "int"),
-    ("warc_length", "int"), ("warc_record_id", "str"), ("payload_digest", "str"),
-]
-NAMES = [name for name, _ in COLUMNS]
-_TS_INDEXES = [i for i, (_, kind) in enumerate(COLUMNS) if kind == "ts"]
-_AUTHORS = NAMES.index("authors")
 _TEXT = NAMES.index("text")
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
                ".parquet": "parquet", ".pq": "parquet"}
@@ -83,11 +71,6 @@ def _epoch(value: str | None) -> float | None:
     """SQL function pk_epoch(): seconds since the epoch, the same parse as the output uses."""
     dt = parse_timestamp(value)
     return dt.timestamp() if dt else None
-
-
-def format_timestamp(dt: datetime | None) -> str | None:
-    """UTC ISO 8601 with a Z: 2026-11-18T06:00:00Z (microseconds only when set)."""
-    return dt.isoformat().replace("+00:00", "Z") if dt else None
 
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -344,199 +327,10 @@ def _authors(value: str | None) -> list[str] | None:
 def _record(row: Sequence[Any]) -> list[Any]:
     """A database row with authors as a list and dates as UTC datetimes."""
     out = list(row)
-    out[_AUTHORS] = _authors(out[_AUTHORS])
-    for i in _TS_INDEXES:
+    out[AUTHORS] = _authors(out[AUTHORS])
+    for i in TS_INDEXES:
         out[i] = parse_timestamp(out[i])
     return out
-
-
-# -- writers ------------------------------------------------------------------------
-_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(ensure_ascii=False) builds one per call
-
-class JsonlWriter:
-    def __init__(self, fh: TextIO) -> None:
-        self.fh = fh
-
-    def write(self, rows: list[list[Any]]) -> None:
-        dumps = _JSON.encode
-        lines = []
-        for row in rows:
-            for i in _TS_INDEXES:
-                row[i] = format_timestamp(row[i])
-            lines.append(dumps(dict(zip(NAMES, row))))
-        lines.append("")
-        self.fh.write("\n".join(lines))
-
-    def close(self) -> None:
-        self.fh.flush()
-
-
-class CsvWriter:
-    """RFC 4180 CSV, every string quoted: a NULL is an empty field, '' is a quoted empty one.
-
-    Hand-rolled because csv.writer scans long texts char by char (3x slower here).
-    """
-
-    def __init__(self, fh: TextIO) -> None:
-        self.fh = fh
-        fh.write(",".join(NAMES) + "\n")
-
-    def write(self, rows: list[list[Any]]) -> None:
-        lines = []
-        for row in rows:
-            for i in _TS_INDEXES:
-                row[i] = format_timestamp(row[i])
-            if row[_AUTHORS] is not None:
-                row[_AUTHORS] = _JSON.encode(row[_AUTHORS])
-            lines.append(",".join(map(_csv_field, row)))
-        lines.append("")
-        self.fh.write("\n".join(lines))
-
-    def close(self) -> None:
-        self.fh.flush()
-
-
-def _csv_field(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return '"' + value.replace('"', '""') + '"'
-    return str(value)
-
-
-def arrow_schema():
-    import pyarrow as pa
-
-    types = {"str": pa.string(), "int": pa.int64(), "int32": pa.int32(),
-             "list": pa.list_(pa.string()), "ts": pa.timestamp("us", tz="UTC")}
-    meta = {"presskeep.schema_version": str(SCHEMA_VERSION),
-            "presskeep.doc": "docs/dataset.md"}
-    return pa.schema([pa.field(name, types[kind]) for name, kind in COLUMNS], metadata=meta)
-
-
-class ParquetWriter:
-    """zstd Parquet; batches are buffered as Arrow data until a row group's worth."""
-
-    def __init__(self, path: Path, row_group_bytes: int) -> None:
-        import pyarrow.parquet as pq
-
-        self.schema = arrow_schema()
-        self.writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
-        self.row_group_bytes = row_group_bytes
-        self.buffer: list = []
-        self.buffered = 0
-
-    def write(self, rows: list[list[Any]]) -> None:
-        import pyarrow as pa
-
-        columns = list(zip(*rows))
-        batch = pa.RecordBatch.from_arrays(
-            [pa.array(col, type=f.type) for col, f in zip(columns, self.schema)],
-            schema=self.schema)
-        self.buffer.append(batch)
-        self.buffered += batch.nbytes
-        if self.buffered >= self.row_group_bytes:
-            self._flush()
-
-    def _flush(self) -> None:
-        import pyarrow as pa
-
-        if self.buffer:
-            table = pa.Table.from_batches(self.buffer, schema=self.schema)
-            self.writer.write_table(table, row_group_size=table.num_rows)
-        self.buffer, self.buffered = [], 0
-
-    def close(self) -> None:
-        self._flush()
-        self.writer.close()
-
-
-# -- output files -------------------------------------------------------------------
-def shard_path(out: Path, index: int) -> Path:
-    """out.parquet → out-00000.parquet, out-00001.parquet, ..."""
-    return out.with_name(f"{out.stem}-{index:05d}{out.suffix}")
-
-
-def check_writable(out: Path) -> None:
-    parent = out.parent if str(out.parent) else Path(".")
-    if out.is_dir():
-        raise ExportError(f"cannot write {out}: it is a directory")
-    if not parent.is_dir():
-        raise ExportError(f"cannot write {out}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ExportError(f"cannot write {out}: directory {parent} is not writable")
-
-
-class Output:
-    """Shards and temporary names: rows go to ``.NAME.part-PID`` files renamed on commit."""
-
-    def __init__(self, out: Path | None, opts: ExportOptions, stdout: TextIO | None = None) -> None:
-        self.out, self.opts, self.stdout = out, opts, stdout
-        self.temps: list[tuple[Path, Path]] = []
-        self.writer: Any = None
-        self.fh: TextIO | None = None
-        self.in_shard = 0
-
-    def write(self, rows: list[list[Any]]) -> None:
-        while rows:
-            if self.writer is None:
-                self._open()
-            room = self.opts.shard_size - self.in_shard if self.opts.shard_size else len(rows)
-            part, rows = rows[:room], rows[room:]
-            self.writer.write(part)
-            self.in_shard += len(part)
-            if self.opts.shard_size and self.in_shard >= self.opts.shard_size:
-                self._close_writer()
-
-    def _open(self) -> None:
-        if self.out is None:
-            self.writer = _text_writer(self.opts.format, self.stdout or sys.stdout)
-            return
-        final = shard_path(self.out, len(self.temps)) if self.opts.shard_size else self.out
-        temp = final.with_name(f".{final.name}.part-{os.getpid()}")
-        self.temps.append((temp, final))
-        if self.opts.format == "parquet":
-            self.writer = ParquetWriter(temp, self.opts.row_group_bytes)
-        else:
-            self.fh = open(temp, "w", encoding="utf-8", newline="")
-            self.writer = _text_writer(self.opts.format, self.fh)
-        self.in_shard = 0
-
-    def _close_writer(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        if self.fh is not None:
-            self.fh.close()
-        self.writer, self.fh = None, None
-
-    def commit(self) -> list[Path]:
-        self._close_writer()
-        for temp, final in self.temps:
-            os.replace(temp, final)
-        if self.opts.shard_size and self.out is not None:
-            _warn_stale_shards(self.out, len(self.temps))
-        return [final for _, final in self.temps]
-
-    def abort(self) -> None:
-        try:
-            self._close_writer()
-        except Exception:  # the temp files go away whatever state the writer is in
-            pass
-        for temp, _ in self.temps:
-            temp.unlink(missing_ok=True)
-
-
-def _warn_stale_shards(out: Path, count: int) -> None:
-    """Shards past this export's last one are left from an earlier, bigger export."""
-    stale = shard_path(out, count)
-    if stale.exists():
-        logger.warning("presskeep: %s and later shards are from an earlier export; "
-                       "remove them before reading %s", stale, shard_path(out, 0).name.replace(
-                           "-00000", "-*"))
-
-
-def _text_writer(fmt: str, fh: TextIO):
-    return JsonlWriter(fh) if fmt == "jsonl" else CsvWriter(fh)
 
 
 # -- the export ---------------------------------------------------------------------
@@ -565,27 +359,30 @@ def iter_batches(conn: sqlite3.Connection, opts: ExportOptions,
 
 def export(root: str | Path, out: str | Path, opts: ExportOptions,
            progress: Callable[[int], None] | None = None,
-           stdout: TextIO | None = None) -> ExportResult:
-    """Export the archive at ``root`` to ``out`` ("-" for stdout); see docs/dataset.md."""
+           stdout: TextIO | None = None, *, force: bool = False) -> ExportResult:
+    """Export the archive at ``root`` to ``out`` ("-" for stdout); see docs/dataset.md.
+
+    An existing ``out`` (or shard) is replaced only with ``force``; the archive's own files,
+    links and devices never are (archive.output).
+    """
     opts.check()
     target = None if str(out) == "-" else Path(out)
     if target is None and (opts.format == "parquet" or opts.shard_size):
         raise ExportError("parquet and --shard-size need a file name, not -o -")
-    if target is not None:
-        check_writable(target)
+    output = Output(target, opts, stdout, force=force, archive=root)
+    output.check()
     conn = open_archive(root)
     try:
         if conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
             raise ExportError(f"the archive at {root} has no articles yet")
-        return _run(conn, target, opts, progress, stdout)
+        return _run(conn, output, opts, progress)
     finally:
         conn.close()
 
 
-def _run(conn: sqlite3.Connection, target: Path | None, opts: ExportOptions,
-         progress: Callable[[int], None] | None, stdout: TextIO | None) -> ExportResult:
+def _run(conn: sqlite3.Connection, output: Output, opts: ExportOptions,
+         progress: Callable[[int], None] | None) -> ExportResult:
     result, started = ExportResult(), time.monotonic()
-    output = Output(target, opts, stdout)
     try:
         for matched, batch in iter_batches(conn, opts, result):
             output.write(batch)
@@ -600,7 +397,8 @@ def _run(conn: sqlite3.Connection, target: Path | None, opts: ExportOptions,
         raise  # the reader of stdout went away (`| head`): the CLI ends quietly
     except OSError as exc:
         output.abort()
-        raise ExportError(f"cannot write {target or 'stdout'}: {exc.strerror or exc}") from exc
+        where = output.out or "stdout"
+        raise ExportError(f"cannot write {where}: {exc.strerror or exc}") from exc
     except BaseException:
         output.abort()
         raise
@@ -610,4 +408,5 @@ def _run(conn: sqlite3.Connection, target: Path | None, opts: ExportOptions,
 
 
 __all__ = ["ArchiveError", "ExportError", "ExportOptions", "ExportResult", "Filters", "export",
-           "parse_bound", "parse_timestamp", "count_matching", "open_archive"]
+           "parse_bound", "parse_timestamp", "count_matching", "open_archive", "COLUMNS", "NAMES",
+           "arrow_schema"]

@@ -6,6 +6,12 @@ WARC files are hard-linked (copied across file systems) into ``OUT/warc/``
 under the same names, which carry host, worker id and pid, so every
 ``warc_file`` value (``warc/NAME``) stays right relative to ``OUT``.
 
+A shard's database is not trusted as a list of paths: only regular files (not
+symlinks) in its ``warc/`` are linked, and a row is copied only when its
+``warc_file`` is empty or ``warc/NAME`` for one of those files. Other rows
+(``/etc/passwd``, ``../../x``, a symlink out of the shard, a replay's absolute
+path) are skipped and counted, one log line per shard and table.
+
 Duplicates are resolved as rows arrive and once more at the end:
 - the same row merged twice (same WARC record id, or same run) is skipped, so
   merging again after more shards appeared is safe;
@@ -56,6 +62,8 @@ class MergeReport:
     sites: int = 0
     duplicate_captures: int = 0
     duplicate_articles: int = 0
+    skipped_files: list[str] = field(default_factory=list)  # symlinks, non-regular files
+    skipped_rows: list[str] = field(default_factory=list)  # one line per shard and table
 
 
 def find_shards(paths: Iterable[str | os.PathLike], out: str | os.PathLike) -> list[Path]:
@@ -88,19 +96,31 @@ def check_finished(shard: Path, recover: bool) -> None:
             f"running or was killed; wait for it, or merge with --recover once it is gone")
 
 
-def link_warcs(shard: Path, out: Path) -> int:
+def shard_warcs(shard: Path, report: MergeReport) -> list[Path]:
+    """The shard's WARC files that may be merged: regular files, not symlinks."""
+    found = []
+    for src in sorted((shard / "warc").glob("*" + WARC_SUFFIX)):
+        if src.is_symlink() or not src.is_file():
+            report.skipped_files.append(f"{src}: not a regular file (a symlink?): not merged")
+            logger.info("presskeep: merge: %s is not a regular file: not merged", src)
+            continue
+        found.append(src)
+    return found
+
+
+def link_warcs(shard: Path, out: Path, report: MergeReport | None = None) -> int:
     """Hard-link (or copy) the shard's WARC files into OUT/warc/; returns how many were new."""
     target = out / "warc"
     target.mkdir(parents=True, exist_ok=True)
     added = 0
-    for src in sorted((shard / "warc").glob("*" + WARC_SUFFIX)):
+    for src in shard_warcs(shard, report or MergeReport()):
         dst = target / src.name
         if dst.exists():
             if dst.stat().st_size != src.stat().st_size:
                 raise MergeError(f"{dst} exists with other content than {src}")
             continue
         try:
-            os.link(src, dst)
+            os.link(src, dst, follow_symlinks=False)
         except OSError:
             shutil.copy2(src, dst)
         added += 1
@@ -153,8 +173,30 @@ def _copy_rows(db: sqlite_utils.Database, table: str) -> int:
                f"main.{table} m WHERE m.warc_record_id IS NULL AND m.url IS s.url AND "
                f"m.fetched_at IS s.fetched_at) ELSE {new_record} END")
     cur = db.execute(f"INSERT INTO main.{table} ({names}) SELECT {picks} FROM shard.{table} s "
-                     f"WHERE {new}")
+                     f"WHERE ({new}) AND {_KNOWN_WARC}")
     return cur.rowcount
+
+
+#: a row may name no WARC, or one of the shard's own files (TEMP shard_warcs, filled per shard)
+_KNOWN_WARC = "(s.warc_file IS NULL OR s.warc_file IN (SELECT name FROM temp.shard_warcs))"
+
+
+def _note_shard_warcs(db: sqlite_utils.Database, names: Iterable[str]) -> None:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS shard_warcs (name TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM temp.shard_warcs")
+    db.conn.executemany("INSERT OR IGNORE INTO temp.shard_warcs VALUES (?)", [[n] for n in names])
+
+
+def _skipped_rows(db: sqlite_utils.Database, shard: Path, table: str) -> str | None:
+    """One line for the rows of shard.``table`` whose warc_file is not one of the shard's files."""
+    count, example = db.execute(f"SELECT count(*), min(s.warc_file) FROM shard.{table} s "
+                                f"WHERE NOT {_KNOWN_WARC}").fetchone()
+    if not count:
+        return None
+    line = (f"{shard}: {count} {table} row(s) skipped: their warc_file is not a WARC file "
+            f"of the shard (for example {example!r})")
+    logger.info("presskeep: merge: %s", line)
+    return line
 
 
 def _merge_sites(db: sqlite_utils.Database, merge_models: ModelMerger | None) -> int:
@@ -180,10 +222,14 @@ def merge_shard(db: sqlite_utils.Database, shard: Path, report: MergeReport,
                 merge_models: ModelMerger | None = None) -> None:
     db.execute("ATTACH DATABASE ? AS shard", [str(shard / DB_NAME)])
     try:
+        _note_shard_warcs(db, [f"warc/{p.name}" for p in shard_warcs(shard, MergeReport())])
         with db.conn:
             db.execute("BEGIN IMMEDIATE")
             new_runs = _merge_runs(db)
             report.runs += new_runs
+            for table in ("captures", "articles"):
+                line = _skipped_rows(db, shard, table)
+                report.skipped_rows += [line] if line else []
             report.captures += _copy_rows(db, "captures")
             report.articles += _copy_rows(db, "articles")
             if new_runs:  # a shard merged before would count its pages twice
@@ -235,7 +281,7 @@ def merge(shards: Iterable[str | os.PathLike], out: str | os.PathLike, *, recove
     report = MergeReport()
     try:
         for shard in found:
-            report.warc_files += link_warcs(shard, out)
+            report.warc_files += link_warcs(shard, out, report)
             merge_shard(db, shard, report, merge_models)
             report.shards.append(str(shard))
             logger.info("presskeep: merged shard %s", shard)

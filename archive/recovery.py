@@ -24,15 +24,19 @@ def open_warc_files(directory: str | os.PathLike) -> list[Path]:
 
 
 def complete_prefix_length(path: str | os.PathLike) -> int:
-    """Byte length of the longest run of whole, readable records at the start of ``path``."""
-    from warcio.archiveiterator import ArchiveIterator
+    """Byte length of the longest run of whole, readable records at the start of ``path``.
+
+    Payloads are read as archived, in bounded pieces: never decoded (warcio's brotli
+    decoder fails on brotli >= 1.2, which cut every record from the first br page on)."""
+    from archive.decode import drain
+    from archive.read import WarcRecords
 
     good = 0
     with open(path, "rb") as fh:
         try:
-            it = ArchiveIterator(fh, check_digests=False)
+            it = WarcRecords(fh, check_digests=False)
             for record in it:
-                record.content_stream().read()
+                drain(record.raw_stream)
                 it.read_to_end(record)
                 good = it.get_record_offset() + it.get_record_length()
         except Exception:  # a torn tail: anything after `good` is dropped

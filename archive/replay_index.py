@@ -10,35 +10,39 @@ scan and in any order.
 
 When a file is corrupt or truncated, the scan records a :class:`BadSpot` (file,
 offset, reason), looks for the next record start (the next gzip member, or the
-next ``WARC/1.`` line in an uncompressed file) and carries on from there.
+next ``WARC/1.`` line in an uncompressed file) and carries on from there. A record
+that reads but cannot be used (an HTTP record without ``WARC-Target-URI``, a failed
+digest when digests are checked) is a BadSpot of kind "record skipped"; the scan
+goes on with the next record.
+
+Payloads are read in bounded pieces and decoded by archive/decode.py, at most
+``max_size`` bytes (the crawl's ``DOWNLOAD_MAXSIZE``); a longer body is cut there and
+its :class:`Payload` marked ``truncated``.
 """
 
 from __future__ import annotations
 
 import collections
-import io
-
 import logging
 import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive.decode import MAX_BODY_SIZE, read_bounded
 from archive.errors import WarcReadError
-from archive.read import READ_ERRORS, record_at
+from archive.read import WarcRecords, missing_uri, payload_of, record_at
 
 logger = logging.getLogger(__name__)
 
-#: what the scan catches as "this stretch of the file is unreadable"
+#: what a record start looks like (gzip member, uncompressed WARC record)
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
 _CHUNK = 1 << 20
-#: headers that describe the archived transfer, not the decoded body we hand on
-_TRANSFER_HEADERS = {"transfer-encoding", "content-length"}
+#: kinds of BadSpot
+UNREADABLE, SKIPPED = "unreadable", "record skipped"
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,10 @@ class BadSpot:
     path: str
     offset: int
     reason: str
+    kind: str = UNREADABLE  # UNREADABLE: resynced past; SKIPPED: one record not used
 
     def __str__(self) -> str:
-        return f"{self.path}: unreadable at offset {self.offset}: {self.reason}"
+        return f"{self.path}: {self.kind} at offset {self.offset}: {self.reason}"
 
 
 @dataclass
@@ -79,6 +84,8 @@ class Payload:
     protocol: str
     headers: list[tuple[str, str]]
     body: bytes
+    truncated: bool = False  # cut at max_size (a decompression bomb, an oversized record)
+    problem: str | None = None  # a content coding that did not decode: body as archived
 
 
 def normalize_date(value: str | None) -> str | None:
@@ -108,11 +115,16 @@ def is_replayable(ref: RecordRef) -> bool:
     return ref.status == 200 and ("html" in ctype or not ctype)
 
 
+def _status(http) -> int:
+    code = (http.get_statuscode() or "") if http else ""
+    return int(code) if code.isascii() and code.isdigit() else 0
+
+
 def _ref(path: str, record, offset: int, length: int) -> RecordRef:
     head = record.rec_headers
     http = record.http_headers
     ctype = (http.get_header("Content-Type") or "") if http else ""
-    status = int(http.get_statuscode() or 0) if http and http.get_statuscode().isdigit() else 0
+    status = _status(http)
     return RecordRef(
         path=path, offset=offset, length=length, rec_type=record.rec_type,
         url=_strip(head.get_header("WARC-Target-URI")) or "", date=head.get_header("WARC-Date"),
@@ -147,8 +159,18 @@ def next_record_start(fh, after: int) -> int | None:
         pos += len(chunk)
 
 
+@dataclass
+class Held:
+    """A record's HTTP head and payload as the scan read them (payload cut at max_size)."""
+
+    http: Any  # warcio StatusAndHeaders
+    raw: bytes
+    cut: bool
+
+
 class RecordCache:
-    """The last ``size`` response records a scan read, their payload kept as read.
+    """The last ``size`` response records a scan read, their payload kept as read, at most
+    ``max_bytes`` of payload in all (two bodies of the largest size a reader produces).
 
     Replay reads every record twice: once scanning (to know offsets and resolve revisits),
     once to hand the page to the pipelines. A record requested soon after its scan (the
@@ -156,57 +178,85 @@ class RecordCache:
     from here, without reopening the file and inflating the gzip member again.
     """
 
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._records: collections.OrderedDict[tuple[str, int], Any] = collections.OrderedDict()
-        self.hits = 0
+    def __init__(self, size: int = 512, max_bytes: int = 2 * MAX_BODY_SIZE) -> None:
+        self.size, self.max_bytes = size, max_bytes
+        self._records: collections.OrderedDict[tuple[str, int], Held] = collections.OrderedDict()
+        self.hits = self.bytes = 0
 
-    def put(self, path: str, offset: int, record, raw: bytes) -> None:
-        record.raw_stream = io.BytesIO(raw)  # content_stream() decodes it as from the file
-        self._records[(path, offset)] = record
-        if len(self._records) > self.size:
-            self._records.popitem(last=False)
+    def put(self, path: str, offset: int, held: Held) -> None:
+        if len(held.raw) > self.max_bytes:
+            return
+        self._records[(path, offset)] = held
+        self.bytes += len(held.raw)
+        while len(self._records) > self.size or self.bytes > self.max_bytes:
+            self.bytes -= len(self._records.popitem(last=False)[1].raw)
 
-    def take(self, path: str, offset: int):
-        record = self._records.pop((path, offset), None)
-        if record is not None:
+    def take(self, path: str, offset: int) -> Held | None:
+        held = self._records.pop((path, offset), None)
+        if held is not None:
             self.hits += 1
-        return record
+            self.bytes -= len(held.raw)
+        return held
+
+
+def _is_warc_record(record, path: str) -> bool:
+    """warcio guesses ARC at junk: an ARC record counts only in a file named .arc(.gz)."""
+    return (str(getattr(record, "format", "warc")).startswith("warc")
+            or path.lower().endswith((".arc", ".arc.gz")))
+
+
+def _skip_reason(record, check_digests: bool) -> str | None:
+    """Why a record that was read cannot be used (None: it can)."""
+    if missing_uri(record):
+        return f"{record.rec_type} record without WARC-Target-URI"
+    if check_digests and record.digest_checker.passed is False:
+        return "; ".join(record.digest_checker.problems)
+    return None
 
 
 def _read_from(fh, path: str, start: int, bad: list[BadSpot], counts: dict[str, int],
-               cache: RecordCache | None = None) -> Iterator[RecordRef | int]:
+               cache: RecordCache | None = None, max_size: int = MAX_BODY_SIZE,
+               check_digests: bool = False) -> Iterator[RecordRef | int]:
     """Records from ``start`` on; yields the offset where reading failed last (or None)."""
     fh.seek(start)
-    it = ArchiveIterator(fh, check_digests=False)
+    it = WarcRecords(fh, check_digests=check_digests)
     good_end = start
     try:
         for record in it:
-            if not str(getattr(record, "format", "warc")).startswith("warc"):
-                raise ArchiveLoadFailed("not a WARC record")  # warcio's ARC guess at junk
-            raw = record.raw_stream.read()  # consume, so offset and length are known
+            if not _is_warc_record(record, path):
+                raise ArchiveLoadFailed("not a WARC record")
             counts["records"] = counts.get("records", 0) + 1
-            missing = getattr(record.raw_stream, "limit", 0)
+            ref = None
+            if record.rec_type in ("response", "revisit") and record.http_headers is not None:
+                ref = _ref(path, record, 0, 0)
+            wanted = ref is not None and (ref.rec_type == "revisit" or is_replayable(ref))
+            if cache is not None and wanted:  # the rest (past max_size): read, not kept
+                held = Held(record.http_headers, *read_bounded(record.raw_stream, max_size))
             it.read_to_end(record)
+            missing = getattr(record.raw_stream, "limit", 0)
             offset, length = it.get_record_offset(), it.get_record_length()
             if missing > 0:
                 bad.append(BadSpot(path, offset, f"record truncated ({missing} bytes missing)"))
                 yield offset
                 return
             good_end = offset + length
-            if record.rec_type in ("response", "revisit") and record.http_headers is not None:
-                ref = _ref(path, record, offset, length)
-                if cache is not None and (is_replayable(ref) or ref.rec_type == "revisit"):
-                    cache.put(path, offset, record, raw)
-                yield ref
-    except READ_ERRORS as exc:
+            reason = _skip_reason(record, check_digests)
+            if reason:
+                bad.append(BadSpot(path, offset, reason, SKIPPED))
+            elif ref is not None:
+                if cache is not None and wanted:
+                    cache.put(path, offset, held)
+                yield replace(ref, offset=offset, length=length)
+    except Exception as exc:  # noqa: BLE001 - whatever hostile bytes make warcio raise
         bad.append(BadSpot(path, good_end, _reason(exc)))
         yield good_end
 
 
 def scan_file(path: str | os.PathLike, bad: list[BadSpot], counts: dict[str, int] | None = None,
-              cache: RecordCache | None = None) -> Iterator[RecordRef]:
-    """Response and revisit records (with HTTP headers) in ``path``; resyncs past bad bytes."""
+              cache: RecordCache | None = None, max_size: int = MAX_BODY_SIZE,
+              check_digests: bool = False) -> Iterator[RecordRef]:
+    """Response and revisit records (with HTTP headers) in ``path``; resyncs past bad bytes,
+    skips (and lists in ``bad``) records it cannot use."""
     path = os.fspath(path)
     counts = {} if counts is None else counts
     try:
@@ -217,7 +267,7 @@ def scan_file(path: str | os.PathLike, bad: list[BadSpot], counts: dict[str, int
         start: int | None = 0
         while start is not None:
             failed_at = None
-            for item in _read_from(fh, path, start, bad, counts, cache):
+            for item in _read_from(fh, path, start, bad, counts, cache, max_size, check_digests):
                 if isinstance(item, int):
                     failed_at = item
                 else:
@@ -239,12 +289,18 @@ class ArchiveScan:
     _by_id: dict[str, RecordRef] = field(default_factory=dict)
     _by_digest: dict[str, RecordRef] = field(default_factory=dict)
     cache: RecordCache | None = None  # records just scanned, for load() (see RecordCache)
+    max_size: int = MAX_BODY_SIZE  # payload bytes read at most (DOWNLOAD_MAXSIZE)
+
+    @property
+    def skipped(self) -> list[BadSpot]:
+        """The records skipped (not the unreadable stretches)."""
+        return [spot for spot in self.bad if spot.kind == SKIPPED]
 
     def refs(self, paths: Iterable[str | os.PathLike]) -> Iterator[RecordRef]:
         """Every replayable response, and every revisit with its ``original`` set."""
         pending: list[RecordRef] = []
         for path in paths:
-            for ref in scan_file(path, self.bad, self.counts, self.cache):
+            for ref in scan_file(path, self.bad, self.counts, self.cache, self.max_size):
                 self.records += 1
                 if ref.rec_type == "response":
                     if is_replayable(ref):
@@ -288,53 +344,42 @@ class ArchiveScan:
 
 
 # -- loading one record ---------------------------------------------------------
-def _decoded(record) -> tuple[bytes, bool]:
-    """The payload with chunking and content coding removed; whether the coding was removed."""
-    raw = record.raw_stream
-    encoding = (record.http_headers.get_header("Content-Encoding") or "").lower().strip()
-    decodable = not encoding or encoding in BufferedReader.get_supported_decompressors()
-    try:
-        return record.content_stream().read(), decodable
-    except READ_ERRORS + (Exception,):  # a lying Content-Encoding: keep the bytes as archived
-        return raw.read(), False
-
-
-def _clean_headers(headers: list[tuple[str, str]], decoded: bool) -> list[tuple[str, str]]:
-    drop = _TRANSFER_HEADERS | ({"content-encoding"} if decoded else set())
-    return [(k, v) for k, v in headers if k.lower() not in drop]
-
-
-def _payload(record, path, offset) -> Payload:
-    if record is None:
-        raise WarcReadError(f"{path}: no record at offset {offset}")
-    if record.http_headers is None:
-        raise WarcReadError(f"{path}: no HTTP response at offset {offset}")
-    body, decoded = _decoded(record)
-    http = record.http_headers
+def _payload(http, raw: bytes, cut: bool, max_size: int) -> Payload:
+    """The response a client sees: status and headers as archived (made true of the
+    body), body de-chunked and decoded as far as it decodes (archive/decode.py)."""
+    decoded = payload_of(raw, cut, list(http.headers), max_size)
     return Payload(
-        status=int(http.get_statuscode() or 0) if http.get_statuscode().isdigit() else 0,
-        protocol=http.protocol or "HTTP/1.1",
-        headers=_clean_headers(list(http.headers), decoded), body=body,
+        status=_status(http), protocol=http.protocol or "HTTP/1.1",
+        headers=decoded.headers(http.headers), body=decoded.body,
+        truncated=decoded.truncated, problem=decoded.problem,
     )
 
 
-def load_payload(path: str | os.PathLike, offset: int, cache: RecordCache | None = None) -> Payload:
+def load_payload(path: str | os.PathLike, offset: int, cache: RecordCache | None = None,
+                 max_size: int = MAX_BODY_SIZE) -> Payload:
     """The response (or revisit headers) at ``offset`` in ``path``, body decoded."""
-    record = cache.take(os.fspath(path), offset) if cache is not None else None
-    if record is not None:
-        return _payload(record, path, offset)
+    held = cache.take(os.fspath(path), offset) if cache is not None else None
+    if held is not None:
+        return _payload(held.http, held.raw, held.cut, max_size)
     with record_at(path, offset) as record:
-        return _payload(record, path, offset)
+        if record is None:
+            raise WarcReadError(f"{path}: no record at offset {offset}")
+        if record.http_headers is None:
+            raise WarcReadError(f"{path}: no HTTP response at offset {offset}")
+        raw, cut = read_bounded(record.raw_stream, max_size)
+        return _payload(record.http_headers, raw, cut, max_size)
 
 
-def load_ref(ref: RecordRef, cache: RecordCache | None = None) -> Payload:
+def load_ref(ref: RecordRef, cache: RecordCache | None = None,
+             max_size: int = MAX_BODY_SIZE) -> Payload:
     """The payload a client should see for ``ref``: a revisit gets its original's body."""
-    own = load_payload(ref.path, ref.offset, cache)
+    own = load_payload(ref.path, ref.offset, cache, max_size)
     if ref.original is None:
         return own
-    original = load_payload(ref.original.path, ref.original.offset)
+    original = load_payload(ref.original.path, ref.original.offset, max_size=max_size)
     if own.status == 304 or own.status == 0:
         return original
     coding = [(k, v) for k, v in original.headers if k.lower() == "content-encoding"]
     headers = [(k, v) for k, v in own.headers if k.lower() != "content-encoding"]
-    return Payload(own.status, own.protocol, (headers or original.headers) + coding, original.body)
+    return replace(original, status=own.status, protocol=own.protocol,
+                   headers=(headers or original.headers) + coding)

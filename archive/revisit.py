@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.decode import read_bounded
 from archive.errors import WarcReadError
 from archive.read import record_at
 
@@ -48,6 +49,7 @@ class RawResponse:
     headers: list[tuple[str, str]]
     payload: bytes
     record_id: str | None
+    truncated: bool = False  # the payload was cut at archive.decode.MAX_BODY_SIZE
 
 
 def _row(cursor, values) -> dict[str, Any] | None:
@@ -77,16 +79,18 @@ def has_article(db, url: str, digest: str) -> bool:
 
 
 def read_raw(path: str | os.PathLike, offset: int) -> RawResponse:
-    """The response record at ``offset`` in ``path``, payload as received (not decoded)."""
+    """The response record at ``offset`` in ``path``, payload as received (not decoded),
+    read in bounded pieces: at most archive.decode.MAX_BODY_SIZE bytes of it."""
     with record_at(path, offset) as record:
         if record is None or record.rec_type != "response" or record.http_headers is None:
             raise WarcReadError(f"{path}: no response record at offset {offset}")
         http = record.http_headers
+        payload, cut = read_bounded(record.raw_stream)
         return RawResponse(
             url=(record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>"),
             status=int(http.get_statuscode() or 0), protocol=http.protocol or "HTTP/1.1",
-            headers=list(http.headers), payload=record.raw_stream.read(),
-            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            headers=list(http.headers), payload=payload,
+            record_id=record.rec_headers.get_header("WARC-Record-ID"), truncated=cut,
         )
 
 

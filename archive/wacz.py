@@ -3,16 +3,20 @@ article pages, in the WACZ 1.1.1 format that ReplayWeb.page and pywb open."""
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
 import os
+import sys
 import tempfile
-from contextlib import redirect_stdout
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from archive.cdxj import raw_content
 from archive.errors import ArchiveError
+from archive.output import output_file
 
 logger = logging.getLogger(__name__)
 
@@ -58,35 +62,83 @@ def check_names(warcs: list[Path]) -> None:
             raise ArchiveError(f"two WARC files named {path.name}: {other} and {path}")
 
 
-def create_wacz(output: str | os.PathLike, warcs: list[Path], pages: Iterable[dict],
-                title: str = "presskeep archive") -> int:
-    """Package ``warcs`` and ``pages`` into ``output``; return the number of pages listed."""
-    from wacz.main import main as wacz_main
+@contextmanager
+def _raw_content_indexer():
+    """py-wacz's indexer reading payloads as archived (archive.cdxj.raw_content) while it
+    runs: py-wacz builds its ``WACZIndexer`` itself, by the name in its main module."""
+    import wacz.main
 
+    original = wacz.main.WACZIndexer
+    wacz.main.WACZIndexer = raw_content(original)
+    try:
+        yield
+    finally:
+        wacz.main.WACZIndexer = original
+
+
+def create_wacz(output: str | os.PathLike, warcs: list[Path], pages: Iterable[dict],
+                title: str = "presskeep archive", *, validate: bool = False,
+                force: bool = False, archive: str | os.PathLike | None = None) -> int:
+    """Package ``warcs`` and ``pages`` into ``output``; return the number of pages listed.
+
+    With ``validate``, a package py-wacz finds invalid is an error and is not kept.
+    ``output`` is written as archive.output writes: an existing file is replaced only with
+    ``force``, the ``archive``'s own files never.
+    """
     if not warcs:
         raise ArchiveError("no WARC files to package")
     check_names(warcs)
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    with output_file(output, force=force, archive=archive, parents=True) as tmp:
+        count = _package(tmp, warcs, pages, title, name=output)
+        if validate:
+            ok, log = validate_wacz(tmp)
+            if not ok:
+                raise ArchiveError(f"{output} failed validation: "
+                                   f"{log.strip().splitlines()[-1:]}")
+    logger.info("presskeep: wrote %s (%d WARC files, %d pages)", output, len(warcs), count)
+    return count
+
+
+def _package(path: Path, warcs: list[Path], pages: Iterable[dict], title: str,
+             name: str | os.PathLike) -> int:
     with tempfile.TemporaryDirectory(prefix="presskeep-wacz-") as tmp:
         pages_file = Path(tmp) / "pages.jsonl"
         count = write_pages(pages_file, pages)
-        args = ["create", "-o", str(output) + ".tmp", "--title", title, *map(str, warcs)]
+        args = ["create", "-o", str(path), "--title", title, *map(str, warcs)]
         if count:
             args[1:1] = ["-p", str(pages_file)]
         log = io.StringIO()
-        try:
-            with redirect_stdout(log):
-                code = wacz_main(args)
-        except Exception as exc:  # py-wacz raises whatever warcio or zipfile raised
-            code = f"{type(exc).__name__}: {exc}"
+        with redirect_stdout(log), _quiet_unraisable(), _raw_content_indexer():
+            code = _run_wacz(args)
         logger.debug("py-wacz: %s", log.getvalue())
         if code:
-            Path(str(output) + ".tmp").unlink(missing_ok=True)
-            raise ArchiveError(f"cannot create WACZ {output}: {code} {log.getvalue()[-300:]}")
-    os.replace(str(output) + ".tmp", output)
-    logger.info("presskeep: wrote %s (%d WARC files, %d pages)", output, len(warcs), count)
+            said = log.getvalue().strip().splitlines()[-1:] if isinstance(code, int) else []
+            raise ArchiveError(f"cannot create WACZ {name}: {code} {' '.join(said)}".strip())
     return count
+
+
+def _run_wacz(args: list[str]) -> int | str:
+    """py-wacz's exit code, or the error it raised (whatever warcio or zipfile raised)."""
+    from wacz.main import main as wacz_main
+
+    try:
+        return wacz_main(args)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        gc.collect()  # the ZipFile py-wacz left open is closed (and fails again) in here
+
+
+@contextmanager
+def _quiet_unraisable() -> Iterator[None]:
+    """py-wacz leaves its ZipFile open when a write fails (a full disk): closing it when it is
+    collected fails again, which Python would print as a traceback; log it instead."""
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda hook: logger.debug("py-wacz: %r", hook.exc_value)
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 def validate_wacz(path: str | os.PathLike) -> tuple[bool, str]:

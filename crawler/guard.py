@@ -1,20 +1,27 @@
-"""The address guard: a public crawl never fetches from private, loopback or link-local addresses.
+"""The address guard: a crawl never fetches from addresses that reach into this machine or its network.
 
-A page on the open web can link or redirect to ``http://127.0.0.1:6379/`` or
+A page on the open web can link or redirect to ``http://127.0.0.1:6379/``,
+``http://0.0.0.0:8411/`` (which connects to this machine) or
 ``http://169.254.169.254/`` (cloud metadata); a crawler that follows it
 becomes a tool for reaching the machine's own network (SSRF). So, before each
 request is downloaded (redirects included: each hop is a new request), the
-host is resolved and every address it resolves to is classified. A non-public
-address is refused unless
+host is resolved and every address it resolves to is classified
+(:func:`address_kind`). With ``PRESSKEEP_ALLOW_PRIVATE``
 
-- ``PRESSKEEP_ALLOW_PRIVATE`` is ``True`` (allow everything), or
-- it is ``auto`` (the default) and a seed itself resolves to an address of the
-  same kind: a crawl seeded on ``http://127.0.0.1:8000/`` may fetch loopback
-  addresses, but still no link-local or private-network ones.
+- ``auto`` (the default): a non-public address is refused unless it is
+  loopback or private and a seed itself resolves to an address of the same
+  kind (a crawl seeded on ``http://127.0.0.1:8000/`` may fetch loopback
+  addresses, still no private-network ones). Only those two kinds widen:
+  link-local, shared (CGNAT), documentation, benchmarking, multicast and
+  reserved addresses are refused whatever the seeds, the seeds included;
+- ``False``: every non-public address is refused, seeds included;
+- ``True``: everything is allowed but unspecified addresses.
 
-``False`` refuses every non-public address, seeds included. After the
-download the address actually connected to is checked again, so a DNS answer
-that changed in between (rebinding) does not get a response archived.
+Unspecified addresses (``0.0.0.0`` and all of ``0.0.0.0/8``, ``::``, in any
+spelling: ``0``, ``0x0``, ``[::ffff:0.0.0.0]``, a name resolving to them) are
+refused in every mode: connecting to them reaches this machine's own services.
+After the download the address actually connected to is checked again, so a
+DNS answer that changed in between (rebinding) does not get a response archived.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -40,27 +47,69 @@ MODES = ("auto", "true", "false")
 _CACHE_MAX = 10_000
 
 
+def _nets(*cidrs: str) -> tuple:
+    return tuple(ipaddress.ip_network(c) for c in cidrs)
+
+
+#: (kind, networks), first match wins; what matches none is public if ``is_global``
+KINDS = (
+    ("unspecified", _nets("0.0.0.0/8", "::/128")),
+    ("loopback", _nets("127.0.0.0/8", "::1/128")),
+    ("link-local", _nets("169.254.0.0/16", "fe80::/10")),
+    ("private", _nets("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fec0::/10")),
+    ("shared", _nets("100.64.0.0/10")),
+    ("documentation", _nets("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",
+                            "2001:db8::/32", "3fff::/20")),
+    ("benchmarking", _nets("198.18.0.0/15", "2001:2::/48")),
+    ("multicast", _nets("224.0.0.0/4", "ff00::/8")),
+    ("reserved", _nets("192.0.0.0/24", "240.0.0.0/4", "100::/64")),
+)
+#: the only kinds a seed of that kind makes fetchable in ``auto`` mode
+WIDENABLE = frozenset({"loopback", "private"})
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for (mapped, NAT64, 6to4), if any."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.sixtofour
+
+
 def address_kind(ip: IPAddress) -> str | None:
-    """None for a public address, else "loopback", "link-local", "private" or "reserved"."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return "loopback"
-    if ip.is_link_local:
-        return "link-local"
-    if ip.is_unspecified or ip.is_multicast or ip.is_reserved:
-        return "reserved"
-    if ip.is_private:
-        return "private"
-    return None if ip.is_global else "reserved"
+    """None for a public address, else its kind: one of :data:`KINDS`' names."""
+    ip = _embedded_ipv4(ip) or ip
+    for kind, networks in KINDS:
+        if any(ip in net for net in networks):
+            return kind
+    return None if ip.is_global and not ip.is_reserved else "reserved"
+
+
+def ip_literal(host: str) -> IPAddress | None:
+    """The address ``host`` spells, in any form a resolver accepts (``0``, ``0x7f.1``, ``[::]``)."""
+    host = host.strip("[]")
+    host = host[:-1] if host.endswith(".") else host  # "0.0.0.0." is the same host
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    if host and all(c in "0123456789abcdefxABCDEFX." for c in host):
+        try:  # inet_aton's shorthand: decimal, octal and hex parts, fewer than four parts
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
 
 
 def resolve(host: str) -> list[IPAddress]:
     """Every address ``host`` resolves to (blocking); [] when it does not resolve."""
-    try:
-        return [ipaddress.ip_address(host.strip("[]"))]
-    except ValueError:
-        pass
+    literal = ip_literal(host)
+    if literal is not None:
+        return [literal]
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
@@ -96,8 +145,6 @@ class AddressGuard:
         except ValueError as exc:  # never let a typo open the guard
             logger.warning("presskeep: %s; refusing every non-public address", exc)
             mode = "false"
-        if mode == "true":
-            raise NotConfigured("PRESSKEEP_ALLOW_PRIVATE is True: private addresses allowed")
         return cls(crawler, mode)
 
     async def spider_opened(self, spider) -> None:
@@ -112,7 +159,7 @@ class AddressGuard:
             host = (urlsplit(url).hostname or "").lower()
             if host and host not in self._seed_hosts:
                 self._seed_hosts.add(host)
-                self.seed_kinds |= await self.kinds_of(host)
+                self.seed_kinds |= await self.kinds_of(host) & WIDENABLE
         if self.seed_kinds and not self._announced:
             self._announced = True
             logger.info("presskeep: seeds are on %s addresses: those are allowed, other "
@@ -121,7 +168,9 @@ class AddressGuard:
     async def kinds_of(self, host: str) -> frozenset[str]:
         kinds = self._kinds.get(host)
         if kinds is None:
-            addresses = await maybe_deferred_to_future(threads.deferToThread(resolve, host))
+            literal = ip_literal(host)
+            addresses = [literal] if literal is not None else await maybe_deferred_to_future(
+                threads.deferToThread(resolve, host))
             kinds = frozenset(k for k in map(address_kind, addresses) if k)
             if len(self._kinds) >= _CACHE_MAX:
                 self._kinds.clear()
@@ -129,7 +178,13 @@ class AddressGuard:
         return kinds
 
     def refused(self, kinds: Iterable[str]) -> set[str]:
-        return set(kinds) - self.seed_kinds
+        """The kinds among ``kinds`` this crawl may not fetch."""
+        kinds = set(kinds)
+        if self.mode == "true":
+            return kinds & {"unspecified"}
+        if self.mode == "false":
+            return kinds
+        return kinds - (self.seed_kinds & WIDENABLE)  # seed_kinds may be set from outside
 
     async def process_request(self, request: Request) -> None:
         if request.meta.get("depth") == 0 and "redirect_urls" not in request.meta:
@@ -149,6 +204,16 @@ class AddressGuard:
 
     def refuse(self, request: Request, host: str, kinds: set[str]) -> None:
         self.stats.inc_value("presskeep/guard/refused")
-        why = "the seeds are not" if self.mode == "auto" else "PRESSKEEP_ALLOW_PRIVATE is False"
-        raise IgnoreRequest(f"refused by the address guard: {host} is a "
-                            f"{'/'.join(sorted(kinds))} address and {why}")
+        what = "/".join(sorted(kinds))
+        article = "an" if what[0] in "aeiou" else "a"
+        raise IgnoreRequest(f"refused by the address guard: {host} is {article} {what} address "
+                            f"and {self.why(kinds)}")
+
+    def why(self, kinds: set[str]) -> str:
+        if "unspecified" in kinds:
+            return "those reach this machine: never fetched"
+        if self.mode == "false":
+            return "PRESSKEEP_ALLOW_PRIVATE is False"
+        if kinds - WIDENABLE:
+            return "only PRESSKEEP_ALLOW_PRIVATE=True allows those"
+        return "the seeds are not"

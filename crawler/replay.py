@@ -4,9 +4,12 @@ The ``replay`` spider (crawler/spiders/replay.py) yields one Request per
 archived HTML response with its :class:`~archive.replay_index.RecordRef` in
 ``request.meta[REF_KEY]``. :class:`ReplayDownloadHandler`, installed for http
 and https, answers it from the WARC: status and headers as archived, body
-de-chunked and content-decoded, and ``request.meta["presskeep_capture"]`` set
-the way crawler/capture.py sets it, so the article pipeline stores rows
-unchanged, pointing at the replayed WARC's record.
+de-chunked and content-decoded (archive/decode.py), and
+``request.meta["presskeep_capture"]`` set the way crawler/capture.py sets it, so
+the article pipeline stores rows unchanged, pointing at the replayed WARC's record.
+A body longer than ``DOWNLOAD_MAXSIZE`` (raw or decoded: a decompression bomb) is cut
+there and the response flagged ``truncated``: its capture row says so, the spider
+does not clean it (the crawl drops such a response too).
 
 :func:`apply_replay_settings` turns a crawl's settings into a replay's: no
 WARC writer, none of presskeep's crawl-side downloader middlewares (capture,
@@ -25,6 +28,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
+from archive.decode import MAX_BODY_SIZE
 from archive.errors import WarcReadError
 from archive.replay_index import RecordRef, load_ref, normalize_date
 from crawler.capture import META_KEY
@@ -77,6 +81,12 @@ def apply_replay_settings(settings, priority: str = "spider") -> None:
     settings.set("EXTENSIONS", extensions, priority=priority)
 
 
+def body_limit(settings) -> int:
+    """The most bytes of a body replay reads or decodes: the crawl's DOWNLOAD_MAXSIZE
+    (0, no limit for Scrapy, still means the default here: reading stays bounded)."""
+    return settings.getint("DOWNLOAD_MAXSIZE") or MAX_BODY_SIZE
+
+
 def warc_file_name(path: str | Path, root: str | Path) -> str:
     """How rows name a replayed WARC: relative to the archive dir when inside it, else absolute."""
     path, root = Path(path).resolve(), Path(root).resolve()
@@ -105,6 +115,7 @@ def capture_row(run_id: int, ref: RecordRef, meta: dict, response: Response) -> 
         "warc_file": meta["warc_file"], "warc_offset": ref.offset, "warc_length": ref.length,
         "warc_record_id": ref.record_id, "payload_digest": ref.payload_digest,
         "etag": get(b"ETag"), "last_modified": get(b"Last-Modified"),
+        "truncated": "length" if "truncated" in response.flags else None,
     }
 
 
@@ -117,6 +128,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         super().__init__(crawler)
         self.root = Path(crawler.settings.get("PRESSKEEP_OUT"))
         self.stats = crawler.stats
+        self.max_size = body_limit(crawler.settings)
 
     async def download_request(self, request: Request) -> Response:
         ref: RecordRef | None = request.meta.get(REF_KEY)
@@ -127,14 +139,15 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         cache = scan.cache if scan is not None else None
         hits = cache.hits if cache is not None else 0
         try:
-            payload = load_ref(ref, cache)
+            payload = load_ref(ref, cache, self.max_size)
         except WarcReadError as exc:
             self.stats.inc_value("presskeep/replay/errors")
             raise IgnoreRequest(f"replay: {exc}") from exc
         headers = Headers(payload.headers)
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=payload.body)
         response = respcls(url=request.url, status=payload.status, headers=headers,
-                           body=payload.body, protocol=payload.protocol)
+                           body=payload.body, protocol=payload.protocol,
+                           flags=self._marks(ref, payload))
         meta = capture_meta(ref, self.root)
         request.meta[META_KEY] = meta
         self.stats.inc_value("presskeep/replay/records")
@@ -144,6 +157,19 @@ class ReplayDownloadHandler(BaseDownloadHandler):
             self.stats.inc_value("presskeep/replay/revisits")
         self._record_capture(ref, meta, response)
         return response
+
+    def _marks(self, ref: RecordRef, payload) -> list[str]:
+        """Count and log (one line) a cut body or a coding that did not decode."""
+        where = f"{ref.path}: record at offset {ref.offset} ({ref.url})"
+        if payload.problem:
+            self.stats.inc_value("presskeep/replay/undecoded")
+            logger.warning("presskeep: %s: %s; body kept as archived", where, payload.problem)
+        if not payload.truncated:
+            return []
+        self.stats.inc_value("presskeep/replay/truncated")
+        logger.warning("presskeep: %s: body cut at %d bytes (DOWNLOAD_MAXSIZE, a decompression "
+                       "bomb or an oversized record): not cleaned", where, self.max_size)
+        return ["truncated"]
 
     def _record_capture(self, ref: RecordRef, meta: dict, response: Response) -> None:
         """A `captures` row for the replayed record, unless the database already has one."""

@@ -3,6 +3,7 @@
 Each PRESSKEEP_* setting is documented in docs/settings.md (a test checks it).
 """
 
+from archive import decode as _decode
 from crawler import __version__
 
 BOT_NAME = "presskeep"
@@ -27,8 +28,9 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 starts a code-executing HTTP control server by default; never for us.
 REMOTE_CONTROL_ENABLED = False
-# Decompressed-size cap (gzip bombs) and Scrapy's own hard cap on a download.
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+# Decompressed-size cap (gzip bombs) and Scrapy's own hard cap on a download; every WARC
+# reader (replay, extract, serve, reclean) stops a body at the same size (archive/decode.py).
+DOWNLOAD_MAXSIZE = _decode.MAX_BODY_SIZE
 # A body cut short by the server is archived (WARC-Truncated: disconnect), not dropped.
 DOWNLOAD_FAIL_ON_DATALOSS = False
 DOWNLOAD_WARNSIZE = 0
@@ -107,6 +109,8 @@ PRESSKEEP_MAX_PAGES = 0  # 0: no limit
 # -- robustness and security (crawler/guard.py, docs/reliability.md) -------------
 PRESSKEEP_ALLOW_PRIVATE = "auto"  # non-public addresses: auto (the seeds' kinds), True, False
 PRESSKEEP_MAX_PER_PATTERN = 5000  # URLs per digit-pattern (calendar/pager traps); 0: no limit
+PRESSKEEP_SERVE_IDLE_TIMEOUT = 20.0  # serve: seconds a connection may idle per read/write (--idle-timeout)
+PRESSKEEP_SERVE_MAX_CONNECTIONS = 32  # serve: connections handled at once (--max-connections)
 
 # -- incremental recrawls (crawler/incremental.py, crawler/discovery.py) --------
 PRESSKEEP_INCREMENTAL = True  # conditional GET; unchanged payloads archived as revisits

@@ -203,7 +203,7 @@ def test_shards(archive, tmp_path, caplog):
     assert [pq.read_metadata(p).num_rows for p in result.files] == [2, 2, 1]
     assert pq.read_table(tmp_path, schema=arrow_schema()).num_rows == 5
     assert not out.exists() and not list(tmp_path.glob(".*part*"))
-    export(archive, out, ExportOptions(format="parquet", shard_size=4))
+    export(archive, out, ExportOptions(format="parquet", shard_size=4), force=True)
     assert "s-00002.parquet and later shards are from an earlier export" in caplog.text
 
 
@@ -217,7 +217,7 @@ def test_failure_leaves_no_partial_file(archive, tmp_path):
     for fmt, shard in (("parquet", 0), ("csv", 1)):
         opts = ExportOptions(format=fmt, batch_size=1, shard_size=shard)
         with pytest.raises(KeyboardInterrupt):
-            export(archive, out, opts, progress=boom)
+            export(archive, out, opts, progress=boom, force=True)
     assert out.read_bytes() == b"the previous export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.parquet"]
 
@@ -226,7 +226,7 @@ def test_row_groups_follow_the_byte_budget(archive, tmp_path):
     out = tmp_path / "rg.parquet"
     export(archive, out, ExportOptions(format="parquet", batch_size=1, row_group_bytes=1))
     assert pq.read_metadata(out).num_row_groups == 5
-    export(archive, out, ExportOptions(format="parquet", batch_size=1))
+    export(archive, out, ExportOptions(format="parquet", batch_size=1), force=True)
     assert pq.read_metadata(out).num_row_groups == 1
 
 

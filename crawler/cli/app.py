@@ -55,6 +55,11 @@ def main() -> None:
     """presskeep: archive news sites as WARC + SQLite with clean article text."""
 
 
+#: exit status of `replay` and `extract` that finished but skipped (or cut) records, each
+#: reported in one line on stderr (docs/cli.md)
+SKIPPED = 4
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"presskeep: error: {message}", err=True)
     sys.exit(code)
@@ -109,4 +114,9 @@ def setup_logging(verbose: int = 0) -> None:
 out_option = click.option(
     "--out", "out", default="data", show_default=True, type=click.Path(file_okay=False, path_type=Path),
     help="Archive directory (WARC files under OUT/warc, database OUT/presskeep.db).",
+)
+
+force_option = click.option(
+    "--force", is_flag=True,
+    help="Replace -o FILE if it exists (never the archive's own files, a link or a device).",
 )

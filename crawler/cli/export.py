@@ -9,7 +9,7 @@ from typing import Callable, Iterator
 
 import click
 
-from crawler.cli.app import main, out_option, setup_logging
+from crawler.cli.app import force_option, main, out_option, setup_logging
 
 
 @contextmanager
@@ -44,6 +44,7 @@ def summary(result, fmt: str, target: str) -> str:
               help="Output format (default: from the -o extension).")
 @click.option("-o", "--output", "output", required=True, metavar="FILE",
               help="Output file; '-' for stdout (jsonl and csv).")
+@force_option
 @click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
 @click.option("--language", "languages", multiple=True, help="Only this language code (repeatable).")
 @click.option("--since", default=None, metavar="DATE", help="On or after DATE (ISO 8601).")
@@ -61,9 +62,13 @@ def summary(result, fmt: str, target: str) -> str:
 @click.option("--shard-size", type=click.IntRange(min=0), default=0,
               help="Rows per file: FILE becomes STEM-00000.EXT, STEM-00001.EXT, ...")
 @click.option("-v", "--verbose", count=True, help="More log output.")
-def export_cmd(out, fmt, output, sites, languages, since, until, date_field, min_words, query,
+def export_cmd(out, fmt, output, force, sites, languages, since, until, date_field, min_words, query,
                all_versions, dedup, threshold, shard_size, verbose):
     """Export archived articles as a dataset (schema: docs/dataset.md).
+
+    An existing -o FILE (or shard) is replaced only with --force; the archive's own files,
+    symbolic links and devices never are. CSV cells that a spreadsheet would run as a
+    formula get a ' in front (JSONL and Parquet keep the raw text).
 
     Example: presskeep export --out data --format parquet -o articles.parquet --dedup exact
     """
@@ -89,7 +94,7 @@ def export_cmd(out, fmt, output, sites, languages, since, until, date_field, min
             conn.close()
     try:
         with progress_bar(total) as progress:
-            result = export(out, output, opts, progress=progress)
+            result = export(out, output, opts, progress=progress, force=force)
     except BrokenPipeError:  # `presskeep export -o - | head`: the reader has had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)

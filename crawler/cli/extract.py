@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import sys
 from pathlib import Path
@@ -11,21 +10,68 @@ from typing import Iterator
 import click
 
 from archive.errors import WarcReadError
-from crawler.cli.app import fail, main
+from crawler.cli.app import SKIPPED, fail, main
 
 
-def _pages_from_file(path: Path) -> Iterator[tuple[str | None, bytes]]:
+def _is_page(ref) -> bool:
+    return (ref.rec_type == "response" and 200 <= ref.status < 300
+            and "html" in ref.content_type.lower())
+
+
+def _warc_pages(path: Path, problems: list[str]) -> Iterator[tuple[str | None, bytes]]:
+    """The HTML pages of a WARC file; each record skipped, stretch resynced past or body
+    cut is reported in one line (file and offset) and added to ``problems``."""
+    from archive.decode import MAX_BODY_SIZE
+    from archive.replay_index import RecordCache, load_payload, scan_file
+
+    bad: list = []
+    cache = RecordCache(size=4)
+    for ref in scan_file(path, bad, cache=cache, check_digests=True):
+        if not _is_page(ref):
+            continue
+        payload = load_payload(ref.path, ref.offset, cache)
+        where = f"{path}: record at offset {ref.offset}"
+        if payload.problem:
+            click.echo(f"presskeep: warning: {where}: {payload.problem}; cleaned as archived",
+                       err=True)
+        if payload.truncated:
+            problems.append(f"{where}: body over {MAX_BODY_SIZE} bytes (a decompression bomb "
+                            "or an oversized record): cut, not cleaned")
+            click.echo(f"presskeep: warning: {problems[-1]}", err=True)
+            continue
+        yield ref.url, payload.body
+    for spot in bad:
+        problems.append(str(spot))
+        click.echo(f"presskeep: warning: {spot}", err=True)
+
+
+def _pages_from_file(path: Path, problems: list[str]) -> Iterator[tuple[str | None, bytes]]:
     name = path.name.lower()
     if name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
-        from archive.read import iter_html_responses
-
-        for rec in iter_html_responses(path):
-            yield rec.url, rec.body
+        yield from _warc_pages(path, problems)
         return
-    data = path.read_bytes()
-    if name.endswith(".gz"):
-        data = gzip.decompress(data)
-    yield None, data
+    data = _saved_page(path, problems)
+    if data is not None:
+        yield None, data
+
+
+def _saved_page(path: Path, problems: list[str]) -> bytes | None:
+    """A saved page's bytes (gunzipped for .gz); None (reported) past MAX_BODY_SIZE."""
+    from archive.decode import MAX_BODY_SIZE, decode_body, read_bounded
+
+    with open(path, "rb") as fh:
+        data, cut = read_bounded(fh)
+    if path.name.lower().endswith(".gz"):
+        decoded = decode_body(data, [("Content-Encoding", "gzip")])
+        if decoded.problem:
+            raise OSError(decoded.problem)
+        data, cut = decoded.body, cut or decoded.truncated
+    if cut:
+        problems.append(f"{path}: longer than {MAX_BODY_SIZE} bytes (a decompression bomb?): "
+                        "not cleaned")
+        click.echo(f"presskeep: warning: {problems[-1]}", err=True)
+        return None
+    return data
 
 
 def _site_models(out: Path | None):
@@ -56,10 +102,10 @@ def extract(paths, url, out):
     from pipelines.clean import extract as clean
 
     models = _site_models(out)
-    count = 0
+    count, problems = 0, []
     for path in paths:
         try:
-            for page_url, body in _pages_from_file(path):
+            for page_url, body in _pages_from_file(path, problems):
                 try:
                     doc = clean(body, page_url or url)
                     if models is not None and doc.site:
@@ -74,5 +120,8 @@ def extract(paths, url, out):
                 count += 1
         except (OSError, EOFError, WarcReadError) as exc:
             fail(str(exc) if isinstance(exc, WarcReadError) else f"cannot read {path}: {exc}")
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        fail(f"{problems[0]}{more}; {count} page(s) extracted", SKIPPED if count else 1)
     if not count:
         fail("no HTML pages found")

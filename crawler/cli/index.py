@@ -6,17 +6,19 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.app import fail, main, out_option, setup_logging
+from crawler.cli.app import fail, force_option, main, out_option, setup_logging
 
 
 @main.command()
 @out_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Index file to write [default: OUT/index.cdxj].")
-def index(out, output):
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Index file to write [default: OUT/index.cdxj, replaced on each run].")
+@force_option
+def index(out, output, force):
     """Write a sorted CDXJ index (cdxj-indexer) of every WARC file under OUT/warc.
 
     Filenames in the index are relative to OUT (warc/NAME.warc.gz), as in the database.
+    An existing -o FILE is replaced only with --force; the archive's own files never are.
 
     Example: presskeep index --out data -o data/index.cdxj
     """
@@ -29,6 +31,6 @@ def index(out, output):
         fail(f"no WARC files in {out / 'warc'}")
     if output is None and not writable(out):
         fail(f"read-only archive: {out}; write the index elsewhere with -o FILE")
-    output = output or out / INDEX_NAME
-    lines = write_cdxj(output, warcs, root=out)
-    click.echo(f"presskeep: indexed {len(warcs)} WARC file(s): {lines} lines in {output}", err=True)
+    target = output or out / INDEX_NAME
+    lines = write_cdxj(target, warcs, root=out, force=force or output is None)
+    click.echo(f"presskeep: indexed {len(warcs)} WARC file(s): {lines} lines in {target}", err=True)

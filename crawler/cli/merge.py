@@ -29,6 +29,9 @@ def merge_site_models(models: list[str], pages: list[int]) -> str:
 def merge(shards, out, recover):
     """Merge worker shards (OUT/shards/* of `crawl --redis`) into one database and WARC set.
 
+    Only the shards' own WARC files are merged (regular files in SHARD/warc), and
+    only rows that point at them; others are skipped with one warning line.
+
     Example: presskeep merge data/shards --out merged
     """
     from archive.lock import archive_lock
@@ -36,6 +39,8 @@ def merge(shards, out, recover):
 
     with archive_lock(out, "merge"):
         report = merge_shards(shards, out, recover=recover, merge_models=merge_site_models)
+    for line in report.skipped_files + report.skipped_rows:
+        click.echo(f"presskeep: warning: {line}", err=True)
     click.echo(f"presskeep: merged {len(report.shards)} shard(s) into {out}: "
                f"{report.warc_files} WARC files, {report.captures} captures, "
                f"{report.articles} articles, {report.sites} sites "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.app import fail, main, out_option, setup_logging
+from crawler.cli.app import SKIPPED, fail, main, out_option, setup_logging
 from crawler.cli.crawl import crawl_settings, parse_settings
 
 WARC_GLOBS = ("*.warc", "*.warc.gz")
@@ -88,7 +88,7 @@ def replay(warcs, out, pairs, verbose):
     overrides = parse_settings(pairs)
     had_db = (out / DB_NAME).exists()
     setup_logging(verbose)
-    settings = crawl_settings(out, overrides, {"warcs": [str(p) for p in files],
+    settings = crawl_settings(out, overrides, {"warcs": [str(p.resolve()) for p in files],
                                                "settings": overrides})
     settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
     with archive_lock(out, "replay"):  # busy (a crawl, another replay): one line, exit 3
@@ -108,3 +108,16 @@ def replay(warcs, out, pairs, verbose):
     if not stats.get("presskeep/replay/records"):
         click.echo(f"presskeep: no archived HTML responses in {', '.join(map(str, files))}: "
                    "nothing to replay (0 rows)", err=True)
+    if scan.bad or stats.get("presskeep/replay/truncated"):
+        fail(f"finished, but {skips(scan, stats)} (each reported above); the rest was "
+             "replayed", SKIPPED)
+
+
+def skips(scan, stats: dict) -> str:
+    """What a replay could not use, in words ("1 record skipped, 2 bodies cut ...")."""
+    counts = ((len(scan.skipped), "record skipped", "records skipped"),
+              (len(scan.bad) - len(scan.skipped), "unreadable stretch passed over",
+               "unreadable stretches passed over"),
+              (stats.get("presskeep/replay/truncated", 0), "body cut at DOWNLOAD_MAXSIZE",
+               "bodies cut at DOWNLOAD_MAXSIZE"))
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)

@@ -7,6 +7,8 @@ import logging
 import click
 
 from crawler.cli.app import fail, main, out_option, setup_logging
+from crawler.settings import PRESSKEEP_SERVE_IDLE_TIMEOUT as SERVE_IDLE_TIMEOUT
+from crawler.settings import PRESSKEEP_SERVE_MAX_CONNECTIONS as SERVE_MAX_CONNECTIONS
 
 
 @main.command()
@@ -15,12 +17,20 @@ from crawler.cli.app import fail, main, out_option, setup_logging
               help="Address to listen on (keep it loopback: the UI has no login).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8411, show_default=True,
               help="Port to listen on (0: any free port).")
+@click.option("--idle-timeout", type=click.FloatRange(0), default=SERVE_IDLE_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Drop a connection that sends or reads nothing for this long (0: never).")
+@click.option("--max-connections", type=click.IntRange(1), default=SERVE_MAX_CONNECTIONS,
+              show_default=True, help="Connections handled at once; more wait their turn.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Another Host name to answer for (repeatable); others get 421.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
-def serve(out, host, port, quiet):
+def serve(out, host, port, idle_timeout, max_connections, allow_hosts, quiet):
     """Search articles, read them beside their archived original, see capture history.
 
     Archived pages are shown in a sandboxed iframe: their scripts never run and
-    they load nothing from the network.
+    they load nothing from the network. Requests are answered only for the
+    bound address or localhost with its port (DNS rebinding gets 421).
 
     Example: presskeep serve --out data --port 8411
     """
@@ -30,10 +40,14 @@ def serve(out, host, port, quiet):
     if quiet:
         logging.getLogger("presskeep.serve").setLevel(logging.WARNING)
     try:
-        server = ArchiveServer(out, host, port)
+        server = ArchiveServer(out, host, port, idle_timeout=idle_timeout,
+                               max_connections=max_connections, allow_hosts=allow_hosts)
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc}")
     click.echo(f"presskeep: serving {out} at {server.url} (Ctrl-C to stop)", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"presskeep: answering only for Host {', '.join(sorted(server.hosts))} "
+                   "(add names with --allow-host)", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

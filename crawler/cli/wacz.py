@@ -6,31 +6,39 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.app import fail, main, out_option, setup_logging
+from crawler.cli.app import fail, force_option, main, out_option, setup_logging
 
 
 @main.command()
 @out_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="WACZ file to write [default: OUT/archive.wacz].")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="WACZ file to write [default: OUT/archive.wacz, replaced on each run].")
+@force_option
 @click.option("--title", default="presskeep archive", show_default=True, help="Package title.")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Run py-wacz's validation on the result.")
-def wacz(out, output, title, validate):
+def wacz(out, output, force, title, validate):
     """Package OUT's WARC files, their CDXJ index and a pages.jsonl of the article pages.
 
     Articles replayed from WARC files outside OUT are packaged with those files.
     The result is WACZ 1.1.1: `wacz validate` passes, ReplayWeb.page opens it,
-    and pywb loads it with `wb-manager add --unpack-wacz COLL FILE`.
+    and pywb loads it with `wb-manager add --unpack-wacz COLL FILE`. An existing -o FILE
+    is replaced only with --force; the archive's own files never are.
 
     Example: presskeep wacz --out data -o news.wacz
     """
     from archive.cdxj import archive_warcs
     from archive.db import DB_NAME, connect_for_reading
     from archive.lock import writable
-    from archive.wacz import article_pages, create_wacz, referenced_warcs, validate_wacz
+    from archive.output import check_target
+    from archive.wacz import article_pages, create_wacz, referenced_warcs
 
     setup_logging(0)
+    if output is None and not writable(out):
+        fail(f"read-only archive: {out}; write the package elsewhere with -o FILE")
+    target = output or out / "archive.wacz"
+    force = force or output is None  # the default output is derived: replaced on each run
+    check_target(target, force=force, archive=out, parents=True)  # before any reading
     db_path = out / DB_NAME
     if not db_path.exists():
         fail(f"no database at {db_path}")
@@ -42,14 +50,9 @@ def wacz(out, output, title, validate):
         pages = list(article_pages(db, {p.name for p in warcs}))
     finally:
         db.conn.close()
-    if output is None and not writable(out):
-        fail(f"read-only archive: {out}; write the package elsewhere with -o FILE")
-    output = output or out / "archive.wacz"
-    count = create_wacz(output, warcs, pages, title=title)
-    click.echo(f"presskeep: wrote {output}: {len(warcs)} WARC file(s), {count} article pages",
+    count = create_wacz(target, warcs, pages, title=title, validate=validate, force=force,
+                        archive=out)
+    click.echo(f"presskeep: wrote {target}: {len(warcs)} WARC file(s), {count} article pages",
                err=True)
     if validate:
-        ok, log = validate_wacz(output)
-        if not ok:
-            fail(f"{output} failed validation: {log.strip().splitlines()[-1:]}")
-        click.echo(f"presskeep: {output} is a valid WACZ", err=True)
+        click.echo(f"presskeep: {target} is a valid WACZ", err=True)

@@ -19,7 +19,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from archive.replay_index import ArchiveScan, RecordCache
-from crawler.replay import REF_KEY, apply_replay_settings
+from crawler.replay import REF_KEY, apply_replay_settings, body_limit
 from crawler.spiders.news import _is_html, page_item, split_urls
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ class ReplaySpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.request_done, signal=signals.request_dropped)
+        limit = body_limit(crawler.settings)
+        spider.scan = ArchiveScan(cache=RecordCache(max_bytes=2 * limit), max_size=limit)
         return spider
 
     @classmethod
@@ -64,7 +66,8 @@ class ReplaySpider(scrapy.Spider):
                                  dont_filter=True, meta={REF_KEY: ref, "dont_redirect": True,
                                                          "handle_httpstatus_all": True})
         stats.set_value("presskeep/replay/scanned", self.scan.records)
-        stats.set_value("presskeep/replay/unreadable", len(self.scan.bad))
+        stats.set_value("presskeep/replay/unreadable", len(self.scan.bad) - len(self.scan.skipped))
+        stats.set_value("presskeep/replay/skipped", len(self.scan.skipped))
         stats.set_value("presskeep/replay/unresolved", len(self.scan.unresolved))
 
     def request_done(self, *args, **kwargs) -> None:
@@ -76,6 +79,8 @@ class ReplaySpider(scrapy.Spider):
         self.crawler.stats.inc_value("presskeep/pages/fetched")
         if not isinstance(response, TextResponse) or not _is_html(response):
             self.crawler.stats.inc_value("presskeep/pages/not_html")
+            return
+        if "truncated" in response.flags:  # cut at DOWNLOAD_MAXSIZE: counted and logged
             return
         if response.status == 200:
             yield page_item(response)

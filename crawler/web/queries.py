@@ -38,7 +38,8 @@ class Filters:
 
 
 def _number(text: str, default: int, low: int, high: int) -> int:
-    return min(high, max(low, int(text))) if text.isdigit() else default
+    ok = text.isascii() and text.isdigit()  # "²" is a digit to str.isdigit, not to int()
+    return min(high, max(low, int(text[:12]))) if ok else default
 
 
 def connect(root: Path) -> sqlite3.Connection:
@@ -52,6 +53,7 @@ def connect(root: Path) -> sqlite3.Connection:
 
 def fts_query(text: str) -> str:
     """User text as an FTS5 query of quoted terms (no syntax errors, no operators)."""
+    text = "".join(c if c >= " " else " " for c in text)  # FTS5 ends a string at NUL
     terms = [t.replace('"', '""') for t in text.split() if t.strip('"')]
     return " ".join(f'"{t}"' for t in terms)
 

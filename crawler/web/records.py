@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive.errors import WarcReadError
-from archive.replay_index import READ_ERRORS, Payload, RecordRef, load_ref, normalize_date
+from archive.paths import WarcPaths
+from archive.read import READ_ERRORS, WarcRecords
+from archive.replay_index import Payload, RecordRef, load_ref, normalize_date
 
-
-def warc_path(root: Path, name: str) -> Path:
-    """Rows name WARCs relative to the archive dir, or absolutely (replayed imports)."""
-    path = Path(name)
-    return path if path.is_absolute() else root / path
+logger = logging.getLogger("presskeep.serve")
 
 
 def _header(path: Path, offset: int) -> tuple[dict[str, str], int]:
@@ -22,7 +19,7 @@ def _header(path: Path, offset: int) -> tuple[dict[str, str], int]:
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)
-            it = ArchiveIterator(fh, check_digests=False)
+            it = WarcRecords(fh, check_digests=False)
             record = next(iter(it))
             headers = {k.lower(): v for k, v in record.rec_headers.headers}
             it.read_to_end(record)
@@ -31,11 +28,14 @@ def _header(path: Path, offset: int) -> tuple[dict[str, str], int]:
         raise WarcReadError(f"{path}: no readable record at offset {offset}: {exc}") from exc
 
 
-def raw_record(root: Path, name: str, offset: int, length: int | None) -> bytes:
-    """The record's bytes as stored (a whole gzip member for .warc.gz files)."""
-    path = warc_path(root, name)
-    if not length:
-        length = _header(path, offset)[1]
+def raw_record(paths: WarcPaths, name: str, offset: int) -> bytes:
+    """The record's bytes as stored (a whole gzip member for .warc.gz files).
+
+    Only a file the archive's path rule allows (archive/paths.py), and only as many
+    bytes as the record there really has, whatever length the row claims.
+    """
+    path = paths.record_path(name, offset)
+    length = _header(path, offset)[1]
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)
@@ -74,14 +74,24 @@ def find_original(conn: sqlite3.Connection, headers: dict[str, str]) -> tuple[st
     return None
 
 
-def archived_page(root: Path, conn: sqlite3.Connection, name: str, offset: int) -> Payload:
-    """The archived response at (``name``, ``offset``); a revisit gets its original's body."""
-    path = warc_path(root, name)
+def archived_page(paths: WarcPaths, conn: sqlite3.Connection, name: str, offset: int) -> Payload:
+    """The archived response at (``name``, ``offset``); a revisit gets its original's body.
+
+    Only files the archive's path rule allows are opened (archive/paths.py).
+    """
+    path = paths.record_path(name, offset)
     headers, _ = _header(path, offset)
     original = None
     if headers.get("warc-type") == "revisit":
         found = find_original(conn, headers)
         if found is None:
             raise WarcReadError(f"{name}@{offset} is a revisit whose original is not in the archive")
-        original = _ref(warc_path(root, found[0]), found[1])
-    return load_ref(_ref(path, offset, original))
+        original = _ref(paths.record_path(found[0], found[1]), found[1])
+    payload = load_ref(_ref(path, offset, original))
+    if payload.truncated:
+        logger.warning("presskeep: serve: %s@%d: body cut at %d bytes (decompression bomb or "
+                       "oversized record)", name, offset, len(payload.body))
+    if payload.problem:
+        logger.warning("presskeep: serve: %s@%d: %s; served as archived", name, offset,
+                       payload.problem)
+    return payload

@@ -61,7 +61,7 @@ def _extract_row(root, row: dict, model: SiteModel | None) -> Extraction | None:
     except WarcReadError as exc:
         logger.warning("presskeep: reclean cannot read %s", exc)
         return None
-    if got is None:
+    if got is None or got.truncated:  # cut at MAX_BODY_SIZE: not cleaned (as in replay)
         return None
     return extract(got.body, row["url"], encoding=_charset(got.content_type), site_model=model)
 

@@ -1,0 +1,93 @@
+"""Running the real `presskeep` in a subprocess and measuring its peak memory (wait4's
+``ru_maxrss``: the child's and its waited-for children's largest resident set)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from tests.conftest import ROOT
+
+ENV = dict(os.environ, PYTHONPATH=str(ROOT))
+
+
+@dataclass
+class Measured:
+    returncode: int
+    stdout: str
+    stderr: str
+    peak_rss_mb: float
+
+
+def _wait(proc: subprocess.Popen, timeout: float) -> tuple[int, float]:
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode, usage.ru_maxrss / 1024
+        if time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            raise AssertionError(f"{proc.args} still running after {timeout} s")
+        time.sleep(0.05)
+
+
+def measured(*args: str, tmp: Path, timeout: float = 300) -> Measured:
+    """`presskeep ARGS`, its output (kept in files under ``tmp``) and peak RSS in MB."""
+    out_path, err_path = tmp / "stdout", tmp / "stderr"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=ENV,
+                                stdout=out, stderr=err)
+        code, peak = _wait(proc, timeout)
+    return Measured(code, out_path.read_text(), err_path.read_text(), peak)
+
+
+@dataclass
+class Serving:
+    url: str
+    log: Path
+    peak_rss_mb: float = 0.0
+
+
+@contextmanager
+def serving(out: Path, log: Path) -> Iterator[Serving]:
+    """`presskeep serve --out OUT` on a free port; its peak RSS is set when it has stopped."""
+    with open(log, "w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--out", str(out),
+                                 "--port", "0"], stdout=fh, stderr=fh, cwd=ROOT, env=ENV)
+    server = Serving("", log)
+    try:
+        server.url = _wait_for_url(log, proc)
+        yield server
+    finally:
+        proc.terminate()
+        server.peak_rss_mb = _wait(proc, 20)[1]
+
+
+def _wait_for_url(log: Path, proc: subprocess.Popen) -> str:
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        for line in log.read_text().splitlines():
+            if " at http://127.0.0.1:" in line:
+                return line.split(" at ", 1)[1].split()[0]
+        if proc.poll() is not None:
+            raise AssertionError(f"serve exited: {log.read_text()}")
+        time.sleep(0.1)
+    raise AssertionError("serve did not start")
+
+
+def get(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
