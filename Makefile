@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.installed
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@echo "make: installing presskeep and its dependencies (Scrapy, lxml, trafilatura, warcio,"
+	@echo "make: pyarrow, ...) into $(VENV): about 650 MB; 1-3 minutes the first time, then cached"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.db import DB_NAME, connect
+from archive.db import DB_NAME, connect_for_reading
 from archive.decode import drain
 from archive.errors import DatabaseError, WarcPathError
 from archive.paths import WarcPaths, begins_record
@@ -122,7 +122,7 @@ def _scan_inside(root: Path, path: Path, report: Report) -> dict[int, _Record] |
 
 
 def _check_rows(root: Path, scanned: dict[str, dict[int, _Record]], report: Report) -> None:
-    db = connect(root / DB_NAME, create=False)
+    db = connect_for_reading(root / DB_NAME)  # read-only media too
     try:
         paths = WarcPaths.of(root, db.conn)
         for table in ("captures", "articles"):

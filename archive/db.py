@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -82,6 +84,68 @@ def connect(path: str | Path, *, create: bool = True, timeout: float = 5.0) -> s
         migrate(db, path)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"cannot open database {path}: {exc}") from exc
+    return db
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)
+
+
+def open_readonly(path: str | Path, timeout: float = 5.0) -> sqlite3.Connection:
+    """A read-only connection to the database at ``path`` (never created, migrated, written).
+
+    ``mode=ro`` reads a WAL database beside a live writer, but needs to create the
+    ``-shm`` file WAL readers share. On read-only media (the directory cannot be written)
+    nothing can be writing, so the file is opened ``immutable=1`` instead, unless a
+    ``-wal`` file holds changes that only a WAL reader would see.
+    """
+    path = Path(path)
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
+    try:
+        try:
+            return _probe(sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None))
+        except sqlite3.OperationalError:
+            if _writable(path.parent):
+                raise
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size:
+            raise DatabaseError(f"{path} has changes in {wal.name} that cannot be read on "
+                                "read-only media; open it once where it can be written")
+        return _probe(sqlite3.connect(uri + "&immutable=1", uri=True, timeout=timeout,
+                                      isolation_level=None))
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"cannot open database {path}: {exc}") from exc
+
+
+def _probe(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """``conn``, once it has read the file (a file SQLite cannot open fails here)."""
+    try:
+        conn.execute("PRAGMA user_version").fetchone()
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise
+    return conn
+
+
+def connect_for_reading(path: str | Path, *, timeout: float = 5.0) -> sqlite_utils.Database:
+    """The database at ``path`` for a command that only reads it (check, export, wacz, ...).
+
+    Writable, it opens as :func:`connect` opens it (``create=False``: migrated, never
+    created). When the file or its directory is not writable (read-only media, a
+    finished archive kept read-only) it opens read-only (:func:`open_readonly`).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseError(f"no database at {path}")
+    if _writable(path) and _writable(path.parent):
+        return connect(path, create=False, timeout=timeout)
+    db = sqlite_utils.Database(open_readonly(path, timeout))
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        db.conn.close()
+        older = "; open it once where it can be written" if version < SCHEMA_VERSION else ""
+        raise DatabaseError(f"{path} has schema version {version}; this presskeep knows up "
+                            f"to {SCHEMA_VERSION}{older}")
     return db
 
 

@@ -4,6 +4,19 @@
 class ArchiveError(Exception):
     """Base class for every error the archive layer raises on purpose."""
 
+    #: the exit code of a command that ends with this error
+    exit_code = 1
+
+
+class ArchiveBusy(ArchiveError):
+    """Another process holds the archive's lock (archive/lock.py)."""
+
+    exit_code = 3
+
+
+class ReadOnlyArchive(ArchiveError):
+    """A writing command was pointed at an archive it cannot write (read-only media, mode)."""
+
 
 class WarcWriteError(ArchiveError):
     """A WARC record could not be written: the crawl must stop."""

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence, TextIO
 
-from archive.db import DB_NAME, connect
+from archive.db import DB_NAME, connect_for_reading
 from archive.errors import ArchiveError, ExportError
 from archive.export_files import AUTHORS, COLUMNS, NAMES, TS_INDEXES, Output, arrow_schema
 
@@ -194,7 +194,7 @@ def open_archive(root: str | Path) -> sqlite3.Connection:
     path = Path(root) / DB_NAME
     if not path.is_file():
         raise ExportError(f"no archive at {root} (no {DB_NAME} there)")
-    conn = connect(path, create=False).conn
+    conn = connect_for_reading(path).conn  # read-only media too
     conn.create_function("pk_epoch", 1, _epoch, deterministic=True)
     return conn
 

@@ -38,7 +38,8 @@ import sqlite_utils
 
 from archive.db import DB_NAME, connect
 from archive.errors import MergeError
-from archive.warc import WARC_SUFFIX, finish_open_files, open_warc_files, safe_name
+from archive.recovery import finish_open_files, open_warc_files
+from archive.warc import WARC_SUFFIX, safe_name
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,11 @@ def check_finished(shard: Path, recover: bool) -> None:
     """Unfinished WARC files mean a worker is still writing, or crashed."""
     pending = open_warc_files(shard / "warc")
     if pending and recover:
-        finish_open_files(shard / "warc")
+        finish_open_files(shard / "warc")  # skips a file a live writer holds
+        pending = open_warc_files(shard / "warc")
+        if pending:
+            raise MergeError(f"{shard}: {pending[0].name} is being written by a live process; "
+                             "wait for its worker to finish")
     elif pending:
         raise MergeError(
             f"{shard} has unfinished WARC files ({pending[0].name}...): its worker is still "

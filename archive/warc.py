@@ -2,8 +2,11 @@
 
 A file is written as ``NAME.warc.gz.open`` and renamed to ``NAME.warc.gz`` when
 closed. Rows in SQLite always name the final file, so a reader never needs to
-know about the temporary suffix; :func:`finish_open_files` completes files a
-crashed process left behind.
+know about the temporary suffix; :func:`archive.recovery.finish_open_files` completes files a
+crashed process left behind. The writer holds an exclusive ``flock`` on its
+``.open`` file until it has its final name, and recovery skips a file whose
+flock it cannot take: a live writer's file (a crawl beside a replay, another
+shard's worker) is never cut or renamed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.errors import WarcWriteError
+from archive.lock import hold_flock
 
 logger = logging.getLogger(__name__)
 
@@ -276,15 +280,25 @@ class WarcFileWriter:
         parts.append(str(os.getpid()))
         return "-".join(parts) + WARC_SUFFIX
 
-    def _open(self) -> None:
-        name = self._new_name()
-        while (self.directory / name).exists() or (self.directory / (name + OPEN_SUFFIX)).exists():
+    def _create(self) -> tuple[str, BinaryIO]:
+        """A new ``NAME.warc.gz.open``, flocked by us (a name taken meanwhile: the next one)."""
+        while True:
             name = self._new_name()
+            if (self.directory / name).exists():
+                continue
+            try:
+                fh = open(self.directory / (name + OPEN_SUFFIX), "xb", buffering=1 << 20)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise WarcWriteError(f"cannot create WARC file in {self.directory}: {exc}") from exc
+            if hold_flock(fh):
+                return name, fh
+            fh.close()
+
+    def _open(self) -> None:
+        name, self._fh = self._create()
         self._name = name
-        try:
-            self._fh = open(self.directory / (name + OPEN_SUFFIX), "wb", buffering=1 << 20)
-        except OSError as exc:
-            raise WarcWriteError(f"cannot create WARC file in {self.directory}: {exc}") from exc
         if self.threaded:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="presskeep-warc")
@@ -326,9 +340,9 @@ class WarcFileWriter:
             self._stop_thread()
         self._fh.flush()
         os.fsync(self._fh.fileno())
-        self._fh.close()
         final = self.directory / self._name
-        os.replace(str(final) + OPEN_SUFFIX, final)
+        os.replace(str(final) + OPEN_SUFFIX, final)  # renamed while still flocked by us
+        self._fh.close()
         self.files_written.append(self._name)
         logger.info("presskeep: closed WARC %s", self._name)
         self._fh = self._writer = self._name = self._stream = None
@@ -417,51 +431,3 @@ class WarcFileWriter:
         loc = self._write(record)
         self._write(self._request_record(ex, date, loc.record_id))
         return loc
-
-
-def open_warc_files(directory: str | os.PathLike) -> list[Path]:
-    return sorted(Path(directory).glob("*" + WARC_SUFFIX + OPEN_SUFFIX))
-
-
-def complete_prefix_length(path: str | os.PathLike) -> int:
-    """Byte length of the longest run of whole, readable records at the start of ``path``.
-
-    Payloads are read as archived, in bounded pieces: never decoded (warcio's brotli
-    decoder fails on brotli >= 1.2, which cut every record from the first br page on)."""
-    from archive.decode import drain
-    from archive.read import WarcRecords
-
-    good = 0
-    with open(path, "rb") as fh:
-        try:
-            it = WarcRecords(fh, check_digests=False)
-            for record in it:
-                drain(record.raw_stream)
-                it.read_to_end(record)
-                good = it.get_record_offset() + it.get_record_length()
-        except Exception:  # a torn tail: anything after `good` is dropped
-            pass
-    return good
-
-
-def finish_open_files(directory: str | os.PathLike) -> list[tuple[str, int]]:
-    """Cut the torn tail off every ``*.open`` WARC left by a crash and give it its final name.
-
-    Returns ``(final name, bytes cut)`` for each file finished.
-    """
-    done = []
-    for path in open_warc_files(directory):
-        size = path.stat().st_size
-        good = complete_prefix_length(path)
-        if good < size:
-            with open(path, "r+b") as fh:
-                fh.truncate(good)
-        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
-        if good == 0:
-            path.unlink()
-        else:
-            os.replace(path, final)
-        logger.warning("presskeep: recovered %s (%d bytes cut)", final.name, size - good)
-        done.append((final.name, size - good))
-    return done
-

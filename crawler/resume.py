@@ -1,7 +1,7 @@
 """Pause, resume and crash safety for `presskeep crawl` into one archive directory.
 
-- A lock file (``OUT/crawl.lock``, ``fcntl.flock``) keeps two crawls from
-  writing the same archive at once (a scheduled run that overruns, a cron job).
+- The archive lock (``OUT/crawl.lock``, archive/lock.py) keeps two writers (a
+  scheduled run that overruns, a cron job, a replay) out of one archive at once.
 - Scrapy's JOBDIR lives under ``OUT/job``. A crawl stopped by SIGINT/SIGTERM
   closes cleanly (reason ``shutdown``) and its job is marked *paused*: the next
   crawl with the same arguments resumes it. A job not marked paused was killed
@@ -13,56 +13,26 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import shutil
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from archive.warc import safe_name
+from archive.errors import ArchiveBusy as CrawlBusy  # noqa: F401  (what crawl_lock raises)
+from archive.lock import archive_lock
 
 logger = logging.getLogger("presskeep.resume")
 
 JOB_DIR = "job"
 STATE_FILE = "presskeep-job.json"
-LOCK_FILE = "crawl.lock"
 
 
-class CrawlBusy(Exception):
-    """Another crawl holds the archive directory's lock."""
-
-
-@contextmanager
-def crawl_lock(out: Path, worker: str = "") -> Iterator[Path]:
-    """Hold ``OUT/crawl.lock`` (one per worker id) for the duration; CrawlBusy if taken."""
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / (f"crawl-{safe_name(worker)}.lock" if worker else LOCK_FILE)  # no ../
-    fh = open(path, "a+")
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "?"
-            raise CrawlBusy(f"another crawl (pid {holder}) is writing to {out}") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        yield path
-    finally:
-        fh.close()
-
-
-def is_locked(out: Path, worker: str = "") -> bool:
-    try:
-        with crawl_lock(out, worker):
-            return False
-    except CrawlBusy:
-        return True
+def crawl_lock(out: Path, worker: str = "") -> AbstractContextManager[Path]:
+    """Hold OUT's archive lock (one per worker id) as `presskeep crawl`; CrawlBusy if taken."""
+    return archive_lock(out, "crawl", worker)
 
 
 def _read_state(jobdir: Path) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import platform
 import sqlite3
+from contextlib import ExitStack
 from pathlib import Path
 
 import scrapy
@@ -20,7 +21,9 @@ from twisted.internet import task
 
 from archive.db import Store
 from archive.errors import ArchiveError, WarcWriteError
-from archive.warc import WarcFileWriter, finish_open_files
+from archive.lock import archive_lock
+from archive.recovery import finish_open_files
+from archive.warc import WarcFileWriter
 from crawler import __version__
 
 logger = logging.getLogger(__name__)
@@ -52,6 +55,12 @@ class ArchiveSession:
         settings = crawler.settings
         self.crawler = crawler
         self.root = Path(settings.get("PRESSKEEP_OUT"))
+        # the archive lock (already held when `presskeep crawl`/`replay` started us) before
+        # recovery: no other writer is in this archive, and a live writer's .open is skipped
+        self._lock = ExitStack()
+        self._lock.enter_context(archive_lock(
+            self.root, settings.get("PRESSKEEP_RUN_COMMAND") or "crawl",
+            settings.get("PRESSKEEP_WORKER_ID") or ""))
         warc_dir = self.root / "warc"
         warc_dir.mkdir(parents=True, exist_ok=True)
         self.recovered = finish_open_files(warc_dir)
@@ -120,4 +129,5 @@ class ArchiveSession:
             self.store.close()
         except (ArchiveError, OSError, sqlite3.Error) as exc:
             logger.error("presskeep: could not record the run's end: %s", exc)
+        self._lock.close()
         logger.info("presskeep: run %d %s", self.run_id, outcome)

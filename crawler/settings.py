@@ -70,6 +70,7 @@ EXTENSIONS = {
     "crawler.gcpolicy.GcThreshold": -1,  # before ArchiveSession: its stat reaches the runs row
     "crawler.session.ArchiveSession": 0,
     "crawler.progress.Progress": 500,
+    "crawler.stopping.StopGrace": 500,  # a stopped crawl ends within seconds
 }
 ITEM_PIPELINES = {
     "pipelines.store.ArticlePipeline": 300,
@@ -121,6 +122,7 @@ PRESSKEEP_SKIP_UNCHANGED = True  # skip URLs dated before their last capture
 PRESSKEEP_DISCOVERY_PRIORITY = 100  # request priority of sitemaps and feeds
 PRESSKEEP_DISCOVERED_PRIORITY = 50  # request priority of pages found in them (links: 0)
 PRESSKEEP_RESUME = True  # `presskeep crawl` keeps Scrapy JOBDIR state under OUT/job
+PRESSKEEP_STOP_GRACE = 2.0  # seconds downloads in flight get when a crawl is stopped (then requeued)
 
 # -- replay (crawler/replay.py; `presskeep replay` and the `replay` spider turn these) ----
 PRESSKEEP_WARC_ENABLED = True  # False: the session opens no WARC writer (replay reads, never writes)

@@ -29,8 +29,10 @@ def test_a_run_is_skipped_while_another_crawl_holds_the_lock(news_site, tmp_path
     with crawl_lock(tmp_path):
         proc = presskeep("crawl", news_site.base_url + "/", "--out", str(tmp_path), *SETTINGS)
         assert proc.returncode == 3
-        assert proc.stderr.strip().splitlines()[-1] == (
-            f"presskeep: error: another crawl (pid {os.getpid()}) is writing to {tmp_path}")
+        last = proc.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"presskeep: error: {tmp_path} is in use by `presskeep crawl` "
+                               f"(pid {os.getpid()}) since "), last
+        assert last.endswith("; wait for it or stop it")
         proc = presskeep("schedule", "--cron", "0 0 1 1 *", "--now", "--max-runs", "1", "--",
                          "crawl", news_site.base_url + "/", "--out", str(tmp_path), *SETTINGS)
         assert proc.returncode == 0, proc.stderr

@@ -13,8 +13,18 @@ from crawler import __version__
 
 
 class PresskeepGroup(click.Group):
-    """Turns any archive error that escapes a verb into one line and exit code 1 (or the
-    error's own ``exit_code``: 2 for a refused output target)."""
+    """Turns archive errors and command-line slips that escape a verb into one line each.
+
+    An archive error exits with its ``exit_code`` (1; 3 when the archive is busy); a
+    parser-level error (unknown option, a value out of range, ``--out`` naming a file)
+    exits 2 with one ``presskeep: error:`` line instead of click's usage block.
+    """
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            _slip(exc)
 
     def invoke(self, ctx: click.Context):
         from archive.errors import ArchiveError
@@ -22,7 +32,21 @@ class PresskeepGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArchiveError as exc:
-            fail(str(exc), getattr(exc, "exit_code", 1))
+            fail(str(exc), exc.exit_code)
+        except click.ClickException as exc:
+            _slip(exc)
+
+
+def _slip(exc: click.ClickException) -> NoReturn:
+    """One line for a click error (usage errors name the verb's --help); the help itself
+    when a group was called without arguments."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        raise exc
+    message = exc.format_message().rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message += f" (see `{ctx.command_path} --help`)"
+    fail(message, exc.exit_code)
 
 
 @click.group(cls=PresskeepGroup, context_settings={"help_option_names": ["-h", "--help"]})

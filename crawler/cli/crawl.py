@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 import click
 
 from archive.db import preflight
+from archive.lock import ensure_writable
+from archive.scaffold import remove_created, snapshot
 from crawler.cli.app import fail, main, out_option, setup_logging
 from crawler.links import SCOPES
 
@@ -90,6 +92,7 @@ def run_locked(settings, out: Path, run_args: dict, spider_kwargs: dict) -> dict
 
     try:
         with crawl_lock(out, settings.get("PRESSKEEP_WORKER_ID")):
+            preflight(out)  # a newer, corrupt or locked database: one line now, no traceback
             mark_interrupted_runs(out)
             jobdir = None
             if not settings.get("JOBDIR"):
@@ -99,7 +102,7 @@ def run_locked(settings, out: Path, run_args: dict, spider_kwargs: dict) -> dict
             finish_job(jobdir, stats.get("finish_reason"))
             return stats
     except CrawlBusy as exc:
-        fail(str(exc), 3)
+        fail(str(exc), exc.exit_code)
 
 
 def summary(stats: dict, out: Path) -> str:
@@ -192,7 +195,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
     from crawler.partition import preload, run_children
     from crawler.resume import CrawlBusy, crawl_lock
 
-    preflight(out)
+    ensure_writable(out)
     preload(crawl_settings(out, {}, {}, clean))
 
     def child(index: int) -> None:
@@ -200,6 +203,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
 
     try:
         with crawl_lock(out):
+            preflight(out)
             mark_interrupted_runs(out)
             codes, router = run_children(count, child)
             shards = [shard_dir(out, f"part-{i}") for i in range(count)]
@@ -207,7 +211,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
             report = merge(shards, out, recover=True, merge_models=merge_site_models) if shards \
                 else None
     except CrawlBusy as exc:
-        fail(str(exc), 3)
+        fail(str(exc), exc.exit_code)
     closed = [c or {} for c in router.closed]
     reasons = sorted({c.get("reason", "failed") for c in closed})
     responses = sum(c.get("responses", 0) for c in closed)
@@ -280,9 +284,15 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
     settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
     if not resume or redis_url:  # with --redis the queue lives in Redis, not in a JOBDIR
         settings.set("PRESSKEEP_RESUME", False, priority="cmdline")
-    preflight(written)  # a newer, corrupt or locked database: one line now, not a traceback
+    ensure_writable(written)  # read-only media: one line now, not a traceback
+    before = snapshot(written)
     stats = run_locked(settings, written, run_args,
                        {"urls": seeds, "scope": scope, "max_pages": max_pages})
+    if not partition and not overrides.get("PRESSKEEP_REDIS_URL") \
+            and not stats.get("presskeep/capture/responses") \
+            and stats.get("finish_reason") != "write_failed" and remove_created(before):
+        fail("nothing was archived (see the errors above); nothing was kept in "
+             f"{written}")  # an unreachable seed leaves no empty archive behind
     if not partition:
         click.echo(summary(stats, written), err=True)
     if stats.get("finish_reason") == "write_failed":

@@ -78,12 +78,12 @@ def _site_models(out: Path | None):
     """The archive's stored site models (read-only use), or None without --out."""
     if out is None:
         return None
-    from archive.db import DB_NAME, connect
+    from archive.db import DB_NAME, connect_for_reading
     from pipelines.store import SiteModels
 
     if not (out / DB_NAME).exists():
         fail(f"no archive database at {out / DB_NAME}")
-    return SiteModels(connect(out / DB_NAME, create=False))
+    return SiteModels(connect_for_reading(out / DB_NAME))
 
 
 @main.command()

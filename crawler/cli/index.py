@@ -23,11 +23,14 @@ def index(out, output, force):
     Example: presskeep index --out data -o data/index.cdxj
     """
     from archive.cdxj import INDEX_NAME, archive_warcs, write_cdxj
+    from archive.lock import writable
 
     setup_logging(0)
     warcs = archive_warcs(out)
     if not warcs:
         fail(f"no WARC files in {out / 'warc'}")
+    if output is None and not writable(out):
+        fail(f"read-only archive: {out}; write the index elsewhere with -o FILE")
     target = output or out / INDEX_NAME
     lines = write_cdxj(target, warcs, root=out, force=force or output is None)
     click.echo(f"presskeep: indexed {len(warcs)} WARC file(s): {lines} lines in {target}", err=True)

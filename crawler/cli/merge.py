@@ -34,9 +34,11 @@ def merge(shards, out, recover):
 
     Example: presskeep merge data/shards --out merged
     """
+    from archive.lock import archive_lock
     from archive.merge import merge as merge_shards
 
-    report = merge_shards(shards, out, recover=recover, merge_models=merge_site_models)
+    with archive_lock(out, "merge"):
+        report = merge_shards(shards, out, recover=recover, merge_models=merge_site_models)
     for line in report.skipped_files + report.skipped_rows:
         click.echo(f"presskeep: warning: {line}", err=True)
     click.echo(f"presskeep: merged {len(report.shards)} shard(s) into {out}: "

@@ -20,12 +20,14 @@ def reclean(out, site, no_learn):
     Example: presskeep reclean --out data --site news.example
     """
     from archive.db import DB_NAME, connect
+    from archive.lock import archive_lock
     from pipelines.clean.reclean import reclean as run
 
     if not (out / DB_NAME).exists():
         fail(f"no archive database at {out / DB_NAME}")
-    db = connect(out / DB_NAME, create=False)
-    stats = run(db, out, site, learn=not no_learn)
+    with archive_lock(out, "reclean"):
+        db = connect(out / DB_NAME, create=False)
+        stats = run(db, out, site, learn=not no_learn)
     if site and not stats.rows:
         fail(f"no article rows for site {site!r}")
     click.echo(f"presskeep: reclean: {stats.sites} sites, {stats.rows} rows, {stats.changed} changed, "

@@ -81,6 +81,7 @@ def replay(warcs, out, pairs, verbose):
     Example: presskeep replay site.warc.gz data/warc/ --out data
     """
     from archive.db import DB_NAME
+    from archive.lock import archive_lock
     from crawler.session import ArchiveSession
 
     files = expand(warcs)
@@ -90,11 +91,12 @@ def replay(warcs, out, pairs, verbose):
     settings = crawl_settings(out, overrides, {"warcs": [str(p.resolve()) for p in files],
                                                "settings": overrides})
     settings.set("PRESSKEEP_VERBOSE", verbose, priority="cmdline")
-    crawler = run_replay(settings, files)
+    with archive_lock(out, "replay"):  # busy (a crawl, another replay): one line, exit 3
+        crawler = run_replay(settings, files)
+        session = crawler.get_extension(ArchiveSession)
+        new, changed = changes(out, session.run_id) if session else (0, 0)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     scan = crawler.spider.scan
-    session = crawler.get_extension(ArchiveSession)
-    new, changed = changes(out, session.run_id) if session else (0, 0)
     click.echo(summary(stats, len(files), new, changed, had_db), err=True)
     for spot in scan.bad:
         click.echo(f"presskeep: warning: {spot}", err=True)

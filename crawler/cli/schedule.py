@@ -6,8 +6,9 @@ Twisted reactor. Runs never overlap: the scheduler waits for a run to end, and
 `presskeep crawl` itself holds OUT/crawl.lock, so a run still going (from this
 scheduler, another one, or cron) makes the next fire time be skipped. Fire
 times missed while a run was going are skipped, not caught up.
-SIGINT/SIGTERM are passed on to the running crawl once (it pauses, saving its
-job state) and the scheduler exits after it.
+The crawl command is checked before anything is scheduled (a bad URL or option: one
+line, exit 2). SIGINT/SIGTERM are passed on to the running crawl once (it pauses within
+seconds, saving its job state: crawler/stopping.py) and the scheduler exits after it.
 """
 
 from __future__ import annotations
@@ -26,14 +27,20 @@ from crawler.cli.app import fail, main
 BUSY_EXIT = 3  # `presskeep crawl` exit code when another crawl holds OUT's lock
 
 
-def crawl_out(args: tuple[str, ...]) -> Path:
-    """The --out of the crawl arguments (default ./data)."""
-    for i, arg in enumerate(args):
-        if arg == "--out" and i + 1 < len(args):
-            return Path(args[i + 1])
-        if arg.startswith("--out="):
-            return Path(arg.split("=", 1)[1])
-    return Path("data")
+def check_crawl(args: tuple[str, ...], parent: click.Context) -> Path:
+    """Parse and check ``crawl ARGS...`` as `presskeep crawl` would before it starts (one
+    line and exit 2 when wrong); its --out."""
+    from archive.lock import ensure_writable
+    from crawler.cli.crawl import check_seed, check_settings, crawl, parse_settings
+
+    params = crawl.make_context("crawl", list(args), parent=parent).params
+    for url in params["urls"]:
+        check_seed(url)
+    check_settings(parse_settings(params["pairs"]))
+    if not params["urls"] and not params["redis_url"]:
+        fail("give at least one URL (or --redis URL to wait for `presskeep enqueue`)", 2)
+    ensure_writable(params["out"])
+    return params["out"]
 
 
 def next_fire(expr: str, now: datetime) -> datetime:
@@ -90,14 +97,16 @@ def schedule(expr, max_runs, run_now, command):
         fail(f"not a valid cron expression: {expr!r}", 2)
     if command[0] != "crawl":
         fail(f"schedule runs `crawl ...` (after --), got {command[0]!r}", 2)
-    out = crawl_out(command)
+    out = check_crawl(command[1:], click.get_current_context().parent)
     runner = Runner()
     signal.signal(signal.SIGINT, runner.on_signal)
     signal.signal(signal.SIGTERM, runner.on_signal)
     runs = 0
     while not runner.stopping and (not max_runs or runs < max_runs):
         if not (run_now and runs == 0):
-            runner.sleep_until(next_fire(expr, datetime.now()))
+            when = next_fire(expr, datetime.now())
+            click.echo(f"presskeep: schedule: next run at {when:%Y-%m-%d %H:%M:%S}", err=True)
+            runner.sleep_until(when)
         if runner.stopping:
             break
         runs += 1

@@ -28,18 +28,21 @@ def wacz(out, output, force, title, validate):
     Example: presskeep wacz --out data -o news.wacz
     """
     from archive.cdxj import archive_warcs
-    from archive.db import DB_NAME, connect
+    from archive.db import DB_NAME, connect_for_reading
+    from archive.lock import writable
     from archive.output import check_target
     from archive.wacz import article_pages, create_wacz, referenced_warcs
 
     setup_logging(0)
+    if output is None and not writable(out):
+        fail(f"read-only archive: {out}; write the package elsewhere with -o FILE")
     target = output or out / "archive.wacz"
     force = force or output is None  # the default output is derived: replaced on each run
     check_target(target, force=force, archive=out, parents=True)  # before any reading
     db_path = out / DB_NAME
     if not db_path.exists():
         fail(f"no database at {db_path}")
-    db = connect(db_path, create=False)
+    db = connect_for_reading(db_path)  # read-only media too
     try:
         warcs = archive_warcs(out) + referenced_warcs(db, out)
         if not warcs:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.db import DB_NAME
+from archive.db import DB_NAME, open_readonly
 from archive.errors import DatabaseError
 
 PAGE_SIZE = 50  # results a page by default (?per= 1-200)
@@ -46,7 +46,7 @@ def connect(root: Path) -> sqlite3.Connection:
     path = root / DB_NAME
     if not path.exists():
         raise DatabaseError(f"no database at {path}")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    conn = open_readonly(path)  # immutable on read-only media (WAL needs a -shm file)
     conn.row_factory = sqlite3.Row
     return conn
 
