@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import OPEN_SUFFIX, finish_open_files
+from archive.recovery import finish_open_files
+from archive.warc import OPEN_SUFFIX
 from tests.codings import serve_codings
 from tests.conftest import crawl, presskeep, query
 from tests.faults import paragraphs

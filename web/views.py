@@ -6,7 +6,7 @@ import json
 from html import escape
 from urllib.parse import quote, urlencode
 
-from crawler.web.queries import MARK_END, MARK_START, PAGE_SIZE, Filters
+from web.queries import MARK_END, MARK_START, PAGE_SIZE, Filters
 
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
