@@ -17,9 +17,8 @@ from pathlib import Path
 
 from archive.db import DB_NAME, connect_for_reading
 from archive.errors import DatabaseError, WarcPathError
-from archive.paths import WarcPaths, begins_record
+from archive.paths import OPEN_SUFFIX, WARC_SUFFIX, WarcPaths, begins_record
 from archive.reader import missing_uri, open_warc
-from archive.warc import OPEN_SUFFIX, WARC_SUFFIX
 
 _ROW_SQL = ("SELECT '{table}' AS tbl, id, url, warc_file, warc_offset, warc_length, warc_record_id "
             "FROM {table} WHERE warc_file IS NOT NULL")

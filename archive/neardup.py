@@ -4,6 +4,8 @@
 kept before reaches the threshold (docs/dataset.md). The words of a text come from a
 ``tokens`` callable: by default :func:`word_tokens` (lowercased runs of word characters);
 a caller may pass another (a script-aware tokenizer for languages written without spaces).
+Why not datasketch's MinHash and MinHashLSH: docs/dataset.md (the same decisions, two to
+three times slower; bench/bench_neardup.py).
 """
 
 from __future__ import annotations

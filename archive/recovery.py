@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.lock import hold_flock
-from archive.warc import OPEN_SUFFIX, WARC_SUFFIX
+from archive.paths import OPEN_SUFFIX, WARC_SUFFIX
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -30,13 +29,11 @@ from warcio.warcwriter import WARCWriter
 from archive.errors import WarcWriteError
 from archive.gzip_records import GzipRecords, Pending, ThreadedGzipRecords, compressor
 from archive.lock import hold_flock
+from archive.paths import OPEN_SUFFIX, WARC_SUFFIX, safe_name
 from archive.timestamps import warc_date
 
 logger = logging.getLogger(__name__)
 
-OPEN_SUFFIX = ".open"
-WARC_SUFFIX = ".warc.gz"
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 @dataclass(frozen=True)
@@ -65,11 +62,6 @@ class Exchange:
     truncated: str | None = None  # WARC-Truncated reason, e.g. "length"
     ip_address: str | None = None
     date: datetime | None = None
-
-
-def safe_name(text: str) -> str:
-    """A file-name fragment that no URL or host name can turn into a path."""
-    return _SAFE.sub("_", text).strip("._")[:64] or "x"
 
 
 def _request_target(url: str) -> str:
