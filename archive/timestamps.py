@@ -5,6 +5,8 @@ presskeep writes every ``WARC-Date`` and every row's time (``fetched_at``, a run
 (:data:`WARC_DATE_FORMAT`). Other tools write WARC/1.0 seconds (``2026-11-21T10:00:00Z``),
 other precisions or offsets; :func:`normalize_warc_date` brings those to presskeep's form,
 and :func:`warc_second` is what a revisit's ``WARC-Refers-To-Date`` is matched by.
+:func:`parse_timestamp` reads any date a row holds (a page's ``published`` too: any ISO
+8601 precision, or what dateutil makes of it), for export's filters and output.
 """
 
 from __future__ import annotations

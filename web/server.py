@@ -100,7 +100,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- views -------------------------------------------------------------
     def get_search(self, conn, params) -> None:
-        f = queries.Filters.from_query(params)
+        f = queries.SearchFilters.from_query(params)
         rows, total = queries.search(conn, f)
         sites, langs = queries.choices(conn, "site"), queries.choices(conn, "language")
         self._html(200, views.search_page(f, rows, sites, langs, total))
@@ -183,7 +183,7 @@ class ArchiveServer(ThreadingHTTPServer):
                  idle_timeout: float = 20.0, max_connections: int = 32,
                  allow_hosts: tuple[str, ...] = ()) -> None:
         self.root = Path(root)
-        queries.connect(self.root).close()  # fail now, not on the first request
+        queries.connect_read_only(self.root).close()  # fail now, not on the first request
         self.idle_timeout = idle_timeout if idle_timeout > 0 else None
         self.slots = threading.BoundedSemaphore(max(1, max_connections))
         self._closing = False
@@ -236,7 +236,7 @@ class ArchiveServer(ThreadingHTTPServer):
         super().shutdown()
 
     def connect(self) -> sqlite3.Connection:
-        return _Closing(queries.connect(self.root))
+        return _Closing(queries.connect_read_only(self.root))
 
     def start(self) -> "ArchiveServer":
         threading.Thread(target=self.serve_forever, daemon=True).start()

@@ -244,8 +244,8 @@ def record_at(path: str | os.PathLike, offset: int) -> Iterator:
     Read it inside the ``with`` block; any read error becomes a WarcReadError.
     """
     try:
-        with open(path, "rb") as fh:
-            yield WarcFile(os.fspath(path), fh).first(offset)
+        with open_warc(path) as warc:
+            yield warc.first(offset)
     except ArchiveError:
         raise
     except READ_ERRORS as exc:
