@@ -34,7 +34,7 @@ $(PYWB_VENV)/.installed:
 	touch $@
 
 lint: install
-	$(BIN)/ruff check crawler pipelines archive tests bench
+	$(BIN)/ruff check crawler pipelines archive web tests bench
 
 bench: install
 	$(BIN)/python -m bench.run

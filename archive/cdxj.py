@@ -26,10 +26,10 @@ def archive_warcs(root: str | os.PathLike) -> list[Path]:
 
 def raw_content(indexer_class: type) -> type:
     """``indexer_class`` (cdxj-indexer's, or py-wacz's subclass of it) reading records with
-    :class:`~archive.read.RawContentRecords`: the payload as archived (an index needs no
+    :class:`~archive.reader.RawContentRecords`: the payload as archived (an index needs no
     decoded body; digests are over the archived bytes); a URI-less record is left out.
     warcio's own decoding fails on brotli >= 1.2 and knows no zstd."""
-    from archive.read import RawContentRecords, missing_uri
+    from archive.reader import RawContentRecords, missing_uri
 
     class RawContentIndexer(indexer_class):
         def _create_record_iter(self, input_):

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.db import DB_NAME, connect_for_reading
-from archive.decode import drain
 from archive.errors import DatabaseError, WarcPathError
-from archive.paths import WarcPaths, begins_record
-from archive.read import WarcRecords, missing_uri
-from archive.warc import OPEN_SUFFIX, WARC_SUFFIX
+from archive.paths import OPEN_SUFFIX, WARC_SUFFIX, WarcPaths, begins_record
+from archive.reader import missing_uri, open_warc
 
 _ROW_SQL = ("SELECT '{table}' AS tbl, id, url, warc_file, warc_offset, warc_length, warc_record_id "
             "FROM {table} WHERE warc_file IS NOT NULL")
@@ -52,23 +50,21 @@ def scan_warc(path: Path, report: Report) -> dict[int, _Record]:
     Digests are over the payload as archived: it is read in bounded pieces, never decoded.
     """
     found: dict[int, _Record] = {}
-    with open(path, "rb") as fh:
-        it = WarcRecords(fh, check_digests=True)
+    with open_warc(path) as warc:
+        walk = warc.walk(check_digests=True)
         try:
-            for record in it:
-                drain(record.raw_stream)
-                it.read_to_end(record)
-                offset, length = it.get_record_offset(), it.get_record_length()
+            for placed in walk:
+                record = placed.record
                 rec_id = record.rec_headers.get_header("WARC-Record-ID") or ""
-                found[offset] = _Record(rec_id, length)
+                found[placed.offset] = _Record(rec_id, placed.length)
+                where = f"{path.name}: offset {placed.offset} {rec_id}"
                 if missing_uri(record):
-                    report.problems.append(f"{path.name}: offset {offset} {rec_id}: "
-                                           f"{record.rec_type} record without WARC-Target-URI")
+                    report.problems.append(f"{where}: {record.rec_type} record without "
+                                           "WARC-Target-URI")
                 if record.digest_checker.passed is False:
-                    problems = "; ".join(record.digest_checker.problems)
-                    report.problems.append(f"{path.name}: offset {offset} {rec_id}: {problems}")
+                    report.problems.append(f"{where}: {'; '.join(record.digest_checker.problems)}")
         except Exception as exc:  # noqa: BLE001 - whatever hostile bytes make warcio raise
-            report.problems.append(f"{path.name}: unreadable after offset {it.offset}: "
+            report.problems.append(f"{path.name}: unreadable after offset {walk.at}: "
                                    f"{type(exc).__name__}: {exc}"[:300])
     report.records += len(found)
     return found

@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
@@ -19,15 +18,12 @@ from urllib.parse import quote
 import sqlite_utils
 
 from archive.errors import DatabaseError, DatabaseWriteError
-from archive.warc import resolve
+from archive.gzip_records import settled
+from archive.timestamps import warc_date
 
 logger = logging.getLogger(__name__)
 
 DB_NAME = "presskeep.db"
-
-
-def utcnow() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -187,7 +183,7 @@ _NATIVE = (str, int, float, bytes, type(None))
 
 
 def _value(value: Any) -> Any:
-    value = resolve(value)  # a WARC offset/length the compressor thread has now written
+    value = settled(value)  # a WARC offset/length the compressor thread has now written
     return value if isinstance(value, _NATIVE) else json.dumps(value, default=str)
 
 
@@ -231,7 +227,7 @@ class Store:
 
     # -- runs ---------------------------------------------------------------
     def start_run(self, command: str, args: dict[str, Any]) -> int:
-        row = {"started": utcnow(), "command": command, "args": json.dumps(args, default=str),
+        row = {"started": warc_date(), "command": command, "args": json.dumps(args, default=str),
                "outcome": "running"}
         with self.db.atomic():
             return self.db["runs"].insert(row).last_pk
@@ -239,7 +235,7 @@ class Store:
     def finish_run(self, run_id: int, stats: dict[str, Any], outcome: str) -> None:
         self.flush()
         with self.db.atomic():
-            self.db["runs"].update(run_id, {"ended": utcnow(), "outcome": outcome,
+            self.db["runs"].update(run_id, {"ended": warc_date(), "outcome": outcome,
                                             "stats": json.dumps(stats, default=str)})
 
     def mark_interrupted(self, command: str = "crawl") -> int:
@@ -250,7 +246,7 @@ class Store:
         with self.db.atomic():
             cursor = self.db.execute(
                 "UPDATE runs SET outcome = 'interrupted', ended = ? "
-                "WHERE outcome = 'running' AND command = ?", [utcnow(), command])
+                "WHERE outcome = 'running' AND command = ?", [warc_date(), command])
         return cursor.rowcount
 
     # -- rows ---------------------------------------------------------------
@@ -297,7 +293,7 @@ class Store:
         taken = self.db.execute("SELECT 1 FROM articles WHERE url = ? LIMIT 1", [row["url"]])
         if taken.fetchone():
             return
-        moved = {k: resolve(row.get(k)) for k in _LOCATION_COLUMNS}
+        moved = {k: settled(row.get(k)) for k in _LOCATION_COLUMNS}
         if "id" not in dup:  # still in the buffer
             dup.update(moved)
             return

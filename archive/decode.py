@@ -73,14 +73,6 @@ def read_bounded(stream, limit: int = MAX_BODY_SIZE) -> tuple[bytes, bool]:
     return out.getvalue(), True
 
 
-def drain(stream) -> int:
-    """Read ``stream`` to its end in CHUNK reads, keeping nothing; the bytes read."""
-    total = 0
-    while data := stream.read(CHUNK):
-        total += len(data)
-    return total
-
-
 def _tokens(headers: Iterable[tuple[str, str]], name: str) -> list[str]:
     values = [v for k, v in headers if k.lower() == name]
     return [t.strip().lower() for v in values for t in v.split(",") if t.strip()]

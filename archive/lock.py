@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from archive.errors import ArchiveBusy, ArchiveError, ReadOnlyArchive
+from archive.paths import safe_name
 
 logger = logging.getLogger("presskeep.lock")
 
@@ -67,8 +68,6 @@ def _clock(iso: str) -> str:
 
 def lock_path(root: str | os.PathLike, worker: str = "") -> Path:
     """``ROOT/crawl.lock``, or ``ROOT/crawl-WORKER.lock`` for one worker's shard."""
-    from archive.warc import safe_name
-
     return Path(root) / (f"crawl-{safe_name(worker)}.lock" if worker else LOCK_FILE)
 
 

@@ -39,7 +39,7 @@ import sqlite_utils
 from archive.db import DB_NAME, connect
 from archive.errors import MergeError
 from archive.recovery import finish_open_files, open_warc_files
-from archive.warc import WARC_SUFFIX, safe_name
+from archive.paths import WARC_SUFFIX, safe_name
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,9 @@
-"""Which files a row's ``warc_file`` may open: the rule ``serve`` and ``check`` follow.
+"""WARC file names: how presskeep names its files, and which files a row's ``warc_file`` may
+open (the rule ``serve`` and ``check`` follow).
+
+presskeep's WARC files end in :data:`WARC_SUFFIX`, with :data:`OPEN_SUFFIX` after it while
+they are being written; every part of a name made from a host, prefix or worker id goes
+through :func:`safe_name`.
 
 A database can come from elsewhere (a worker's shard, a copied archive), so a
 row's ``warc_file`` is not trusted as a path. It is opened only when
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import zlib
 from pathlib import Path, PurePosixPath
@@ -28,6 +34,15 @@ from archive.errors import WarcPathError
 WARC_MAGIC = b"WARC/"
 ARC_MAGIC = b"filedesc://"
 GZIP_MAGIC = b"\x1f\x8b"
+#: a closed WARC file of presskeep's, and the suffix it has while it is being written
+WARC_SUFFIX = ".warc.gz"
+OPEN_SUFFIX = ".open"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def safe_name(text: str) -> str:
+    """A file-name fragment that no URL or host name can turn into a path."""
+    return _UNSAFE.sub("_", text).strip("._")[:64] or "x"
 
 
 def is_plain_relative(name: str) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.lock import hold_flock
-from archive.warc import OPEN_SUFFIX, WARC_SUFFIX
+from archive.paths import OPEN_SUFFIX, WARC_SUFFIX
 
 logger = logging.getLogger(__name__)
 
@@ -28,17 +28,13 @@ def complete_prefix_length(path: str | os.PathLike) -> int:
 
     Payloads are read as archived, in bounded pieces: never decoded (warcio's brotli
     decoder fails on brotli >= 1.2, which cut every record from the first br page on)."""
-    from archive.decode import drain
-    from archive.read import WarcRecords
+    from archive.reader import open_warc
 
     good = 0
-    with open(path, "rb") as fh:
+    with open_warc(path) as warc:
         try:
-            it = WarcRecords(fh, check_digests=False)
-            for record in it:
-                drain(record.raw_stream)
-                it.read_to_end(record)
-                good = it.get_record_offset() + it.get_record_length()
+            for placed in warc.walk():
+                good = placed.offset + placed.length
         except Exception:  # a torn tail: anything after `good` is dropped
             pass
     return good

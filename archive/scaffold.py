@@ -18,7 +18,7 @@ from pathlib import Path
 
 from archive.db import DB_NAME
 from archive.lock import LOCK_FILE
-from archive.warc import WARC_SUFFIX
+from archive.paths import WARC_SUFFIX
 
 _DB_FILES = (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm")
 

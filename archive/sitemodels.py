@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from archive.db import utcnow
+from archive.timestamps import warc_date
 
 
 def load_model_json(db: sqlite_utils.Database, site: str) -> str | None:
@@ -22,9 +22,6 @@ def save_model_json(db: sqlite_utils.Database, site: str, pages: int, model: str
             "INSERT INTO sites (site, pages, model, updated) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(site) DO UPDATE SET pages = excluded.pages, model = excluded.model, "
             "updated = excluded.updated",
-            [site, pages, model, utcnow()],
+            [site, pages, model, warc_date()],
         )
 
-
-def known_sites(db: sqlite_utils.Database) -> list[str]:
-    return [row[0] for row in db.execute("SELECT site FROM sites ORDER BY site")]

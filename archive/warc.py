@@ -1,9 +1,10 @@
-"""Writing WARC/1.1 files: rotation, temporary names, response/request pairs.
+"""Writing WARC/1.1 files: rotation, temporary names, response/request and revisit records.
 
 A file is written as ``NAME.warc.gz.open`` and renamed to ``NAME.warc.gz`` when
 closed. Rows in SQLite always name the final file, so a reader never needs to
-know about the temporary suffix; :func:`archive.recovery.finish_open_files` completes files a
-crashed process left behind. The writer holds an exclusive ``flock`` on its
+know about the temporary suffix; :func:`archive.recovery.finish_open_files` completes files
+a crashed process left behind. Records go through archive/gzip_records.py (one gzip member
+each, compressed in the caller's thread or on one compressor thread). The writer holds an exclusive ``flock`` on its
 ``.open`` file until it has its final name, and recovery skips a file whose
 flock it cannot take: a live writer's file (a crawl beside a replay, another
 shard's worker) is never cut or renamed.
@@ -13,13 +14,11 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import socket
 import time
-import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -28,44 +27,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.errors import WarcWriteError
+from archive.gzip_records import GzipRecords, Pending, ThreadedGzipRecords, compressor
 from archive.lock import hold_flock
+from archive.paths import OPEN_SUFFIX, WARC_SUFFIX, safe_name
+from archive.timestamps import warc_date
 
 logger = logging.getLogger(__name__)
 
-OPEN_SUFFIX = ".open"
-WARC_SUFFIX = ".warc.gz"
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-class Pending:
-    """A record's offset or length while the compressor thread is still writing it.
-
-    :meth:`WarcFileWriter.flush` waits for the thread, after which every pending value
-    is known; the database resolves them (:func:`resolve`) when it writes the rows.
-    Pickled (a request copied for a retry), it becomes the number itself.
-    """
-
-    __slots__ = ("future", "index")
-
-    def __init__(self, future: "Future[tuple[int, int]]", index: int) -> None:
-        self.future = future
-        self.index = index
-
-    def result(self) -> int:
-        return self.future.result()[self.index]
-
-    __int__ = __index__ = result
-
-    def __reduce__(self):
-        return int, (self.result(),)
-
-    def __repr__(self) -> str:
-        return repr(self.result()) if self.future.done() else "Pending(...)"
-
-
-def resolve(value):
-    """``value``, or the number a :class:`Pending` stands for."""
-    return value.result() if isinstance(value, Pending) else value
 
 
 @dataclass(frozen=True)
@@ -94,133 +62,6 @@ class Exchange:
     truncated: str | None = None  # WARC-Truncated reason, e.g. "length"
     ip_address: str | None = None
     date: datetime | None = None
-
-
-def safe_name(text: str) -> str:
-    """A file-name fragment that no URL or host name can turn into a path."""
-    return _SAFE.sub("_", text).strip("._")[:64] or "x"
-
-
-def warc_date(when: datetime | None = None) -> str:
-    when = when or datetime.now(timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class GzipRecords:
-    """The stream warcio writes records into: one gzip member per record, at ``level``.
-
-    warcio's own wrapper compresses at level 9 and flushes the file after every
-    record (a write system call each). Here ``flush()`` only ends the gzip member;
-    the file is flushed by :meth:`WarcFileWriter.flush`, which the database calls
-    before it commits rows that point at these bytes. Level 9 gives warcio's bytes.
-    """
-
-    def __init__(self, fh: BinaryIO, level: int = 6, compressobj=zlib.compressobj) -> None:
-        self.fh = fh
-        self.level = level
-        self.compressobj = compressobj
-        self._z = None
-        self._start = 0
-        self._span = (0, 0)
-
-    def write(self, data: bytes) -> None:
-        if self._z is None:
-            self._start = self.fh.tell()
-            self._z = gzip_member(self.level, self.compressobj)
-        self.fh.write(self._z.compress(data))
-
-    def flush(self) -> None:
-        if self._z is not None:
-            self.fh.write(self._z.flush())
-            self._z = None
-            self._span = (self._start, self.fh.tell() - self._start)
-
-    def span(self) -> tuple[int, int]:
-        """(offset, length) of the record ended last."""
-        return self._span
-
-    @property
-    def position(self) -> int:
-        return self.fh.tell()
-
-    def wait(self) -> None:
-        """Nothing to wait for: every record is in the file when ``flush()`` returns."""
-
-
-#: the deflate libraries a WARC can be compressed with (PRESSKEEP_WARC_GZIP_LIBRARY)
-GZIP_LIBRARIES = ("zlib-ng", "zlib")
-
-
-def compressor(library: str = "zlib"):
-    """The ``compressobj`` of ``library``: Python's zlib, or zlib-ng (the same gzip format,
-    about a third less CPU at the same level and size; docs/performance.md, "Round 6")."""
-    if library == "zlib":
-        return zlib.compressobj
-    if library == "zlib-ng":
-        from zlib_ng import zlib_ng
-
-        return zlib_ng.compressobj
-    raise ValueError(f"unknown gzip library {library!r} (choose from {', '.join(GZIP_LIBRARIES)})")
-
-
-def gzip_member(level: int, compressobj=zlib.compressobj):
-    """A compressor for one gzip member (one WARC record)."""
-    return compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-
-
-class ThreadedGzipRecords:
-    """:class:`GzipRecords`, with each record's member compressed and written on a thread.
-
-    warcio writes a record's bytes (headers, digests: all computed in the caller's
-    thread) and then calls ``flush()``; the whole record is then handed to one
-    compressor thread, which writes the members in order. zlib releases the GIL, so
-    compression runs beside the crawl instead of inside it. ``last`` is the future of
-    the record handed over last: ``(offset, length)`` in the file.
-    """
-
-    def __init__(self, fh: BinaryIO, level: int, executor: ThreadPoolExecutor,
-                 compressobj=zlib.compressobj) -> None:
-        self.fh = fh
-        self.level = level
-        self.compressobj = compressobj
-        self.executor = executor
-        self.position = fh.tell()  # end of the last member written (thread-side)
-        self.last: Future | None = None
-        self._chunks: list[bytes] = []
-        self._failed: BaseException | None = None
-
-    def write(self, data: bytes) -> None:
-        self._chunks.append(bytes(data))
-
-    def flush(self) -> None:
-        if self._chunks:
-            chunks, self._chunks = self._chunks, []
-            self.last = self.executor.submit(self._member, chunks)
-
-    def _member(self, chunks: list[bytes]) -> tuple[int, int]:
-        if self._failed is not None:  # nothing after a failed write lands in the file
-            raise self._failed
-        z = gzip_member(self.level, self.compressobj)
-        # chunk by chunk, as GzipRecords does: the same input split gives the same bytes
-        data = b"".join([z.compress(chunk) for chunk in chunks]) + z.flush()
-        offset = self.position
-        try:
-            self.fh.write(data)
-        except BaseException as exc:
-            self._failed = exc
-            raise
-        self.position += len(data)
-        return offset, len(data)
-
-    def span(self) -> tuple[Pending, Pending]:
-        """(offset, length) of the record handed over last, known once the thread wrote it."""
-        assert self.last is not None
-        return Pending(self.last, 0), Pending(self.last, 1)
-
-    def wait(self) -> None:
-        """Block until every record handed over is in the file (buffer)."""
-        if self.last is not None:
-            self.last.result()
 
 
 def _request_target(url: str) -> str:

@@ -22,6 +22,7 @@ import tempfile
 import time
 
 from archive import db as adb
+from archive.timestamps import warc_date
 from bench.site import site_pages
 from pipelines.clean import dates
 from pipelines.clean import htmldate_fast
@@ -84,7 +85,7 @@ def _rows(n: int) -> list[dict]:
                      "title": doc["title"], "authors": doc.get("authors"),
                      "published": doc.get("published"), "language": "en",
                      "text": f"{doc['text']} {i}", "word_count": len(doc["text"].split()),
-                     "text_hash": f"{i:040x}", "fetched_at": adb.utcnow(),
+                     "text_hash": f"{i:040x}", "fetched_at": warc_date(),
                      "warc_file": "x.warc.gz", "warc_offset": i * 1000, "warc_length": 1000,
                      "warc_record_id": f"<urn:uuid:{i}>", "payload_digest": "sha1:X"})
     return rows

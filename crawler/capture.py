@@ -26,9 +26,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Response
 
-from archive.db import utcnow
 from archive.errors import WarcWriteError
-from archive.warc import Exchange, RecordLocation, warc_date
+from archive.timestamps import warc_date
+from archive.warc import Exchange, RecordLocation
 from crawler.incremental import (LAST_KEY, UNCHANGED_KEY, original_location, revisit_for,
                                  revisit_row)
 from crawler.session import ArchiveSession
@@ -161,7 +161,7 @@ class CaptureMiddleware:
         self.stats.inc_value("presskeep/capture/errors")
         self.session.store.add_capture({
             "run_id": self.session.run_id, "url": request.url, "method": request.method,
-            "fetched_at": utcnow(), "error": reason[:500],
+            "fetched_at": warc_date(), "error": reason[:500],
         })
         request.meta.pop(_SIZE_KEY, None)
         return None

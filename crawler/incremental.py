@@ -26,8 +26,9 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from archive.errors import WarcReadError
-from archive.revisit import (IDENTICAL, NOT_MODIFIED, has_article, last_capture, original_of,
-                             payload_digest, read_raw)
+from archive.reader import (IDENTICAL, NOT_MODIFIED, has_article, last_capture, latest_response,
+                            payload_digest, read_raw)
+from archive.timestamps import parse_warc_date
 from archive.warc import Exchange
 from crawler.session import ArchiveSession
 
@@ -63,7 +64,7 @@ class History:
         last = last_capture(self.db, url)
         if last is None:
             return None
-        original = original_of(self.db, url, last["payload_digest"])
+        original = latest_response(self.db, url, last["payload_digest"])
         if original is None:
             return None
         last["original"] = original
@@ -77,11 +78,7 @@ class History:
         last = self.last(url)
         if last is None or not last["has_article"]:
             return False
-        return parse_stamp(last["fetched_at"]) >= modified
-
-
-def parse_stamp(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+        return parse_warc_date(last["fetched_at"]) >= modified
 
 
 def parse_http_date(value: str | None) -> datetime | None:

@@ -1,7 +1,7 @@
 """Replay: Scrapy downloads served from WARC records instead of the network.
 
 The ``replay`` spider (crawler/spiders/replay.py) yields one Request per
-archived HTML response with its :class:`~archive.replay_index.RecordRef` in
+archived HTML response with its :class:`~archive.reader.RecordRef` in
 ``request.meta[REF_KEY]``. :class:`ReplayDownloadHandler`, installed for http
 and https, answers it from the WARC: status and headers as archived, body
 de-chunked and content-decoded (archive/decode.py), and
@@ -30,7 +30,8 @@ from scrapy.responsetypes import responsetypes
 
 from archive.decode import MAX_BODY_SIZE
 from archive.errors import WarcReadError
-from archive.replay_index import RecordRef, load_ref, normalize_date
+from archive.reader import RecordRef, load_ref
+from archive.timestamps import normalize_warc_date
 from crawler.capture import META_KEY
 from crawler.progress import Progress
 
@@ -101,7 +102,7 @@ def capture_meta(ref: RecordRef, root: str | Path) -> dict:
     return {
         "warc_file": warc_file_name(ref.path, root), "offset": ref.offset, "length": ref.length,
         "record_id": ref.record_id, "payload_digest": ref.payload_digest,
-        "fetched_at": normalize_date(ref.date),
+        "fetched_at": normalize_warc_date(ref.date),
     }
 
 

@@ -17,7 +17,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.recovery import finish_open_files
-from archive.warc import OPEN_SUFFIX
+from archive.paths import OPEN_SUFFIX
 from tests.codings import serve_codings
 from tests.conftest import crawl, presskeep, query
 from tests.faults import paragraphs

@@ -325,7 +325,7 @@ def test_library_errors_are_named(tmp_path):
 
 
 def test_minhash_estimates_jaccard_and_bands_favour_recall():
-    from archive.export import NearDuplicates, lsh_bands, shingle_hashes
+    from archive.neardup import NearDuplicates, lsh_bands, shingle_hashes
 
     nd = NearDuplicates(0.9)
     base = words(300).split()

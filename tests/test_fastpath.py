@@ -20,7 +20,7 @@ from scrapy.http import HtmlResponse
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import BufferWARCWriter
 
-from archive.warc import GzipRecords
+from archive.gzip_records import GzipRecords
 from crawler.links import LinkFilter, Scope, response_links
 from pipelines.crawlpage import clean_page
 from tests.conftest import crawl, query

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.revisit import IDENTICAL, NOT_MODIFIED, payload_digest, read_raw, resolve
+from archive.reader import (IDENTICAL, NOT_MODIFIED, payload_digest, read_latest_response,
+                            read_raw)
 from archive.db import connect
 from crawler.sample.server import SiteHandler, SiteServer
 from crawler.sample.site import article_path, build_site, make_articles, render_sitemap
@@ -116,7 +117,7 @@ def test_revisits_resolve_to_their_original(recrawled):
                          "FROM captures WHERE record_type = 'revisit'"))
     assert rows
     for row in rows:
-        original = resolve(recrawled, db, row["url"], row["payload_digest"])
+        original = read_latest_response(recrawled, db, row["url"], row["payload_digest"])
         assert original.url == row["url"]
         assert payload_digest(original.payload) == row["payload_digest"]
         assert original.record_id != row["warc_record_id"]

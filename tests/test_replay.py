@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.read import read_record_at
+from archive.reader import read_record_at
 from crawler.sample.server import serve
 from crawler.sample.site import build_site
 from tests.conftest import crawl, presskeep, query

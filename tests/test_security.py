@@ -142,12 +142,13 @@ def test_sql_metacharacters_are_stored_verbatim(faults, hostile_crawl):
 AUDITED_SQL = {
     ("archive/check.py", "_check_rows"), ("archive/db.py", "insert_rows"),
     ("archive/db.py", "migrate"), ("archive/db.py", "rows"),
-    ("archive/export.py", "_execute"), ("archive/merge.py", "_columns"),
+    ("archive/export_query.py", "run_query"), ("archive/merge.py", "_columns"),
     ("archive/merge.py", "_copy_rows"), ("archive/merge.py", "_merge_runs"),
     ("archive/merge.py", "_skipped_rows"),
-    ("archive/revisit.py", "has_article"), ("archive/revisit.py", "query_one"),
-    ("archive/wacz.py", "article_pages"), ("crawler/web/queries.py", "choices"),
-    ("crawler/web/queries.py", "search"), ("crawler/web/records.py", "find_original"),
+    ("archive/reader/revisits.py", "has_article"), ("archive/reader/revisits.py", "_query_one"),
+    ("archive/reader/revisits.py", "_first"),
+    ("archive/wacz.py", "article_pages"), ("web/queries.py", "choices"),
+    ("web/queries.py", "search"),
     ("pipelines/clean/reclean.py", "_rows"), ("pipelines/clean/reclean.py", "_write"),
 }
 
@@ -174,7 +175,7 @@ class _SqlCalls(ast.NodeVisitor):
 
 def test_all_sql_is_parameterised():
     found = set()
-    for top in ("crawler", "pipelines", "archive"):
+    for top in ("crawler", "pipelines", "archive", "web"):
         for path in sorted((ROOT / top).rglob("*.py")):
             visitor = _SqlCalls(str(path.relative_to(ROOT)))
             visitor.visit(ast.parse(path.read_text()))
@@ -195,7 +196,7 @@ def get(url: str) -> tuple[int, dict, bytes]:
 
 @pytest.fixture(scope="module")
 def ui(hostile_crawl):
-    from crawler.web.server import ArchiveServer
+    from web.server import ArchiveServer
 
     server = ArchiveServer(hostile_crawl, port=0).start()
     yield server

@@ -11,8 +11,9 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.db import Store
-from archive.read import read_record_at
-from archive.warc import Exchange, Pending, WarcFileWriter, resolve
+from archive.reader import read_record_at
+from archive.gzip_records import Pending, settled
+from archive.warc import Exchange, WarcFileWriter
 
 WHEN = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)
 
@@ -52,9 +53,9 @@ def test_threaded_writer_writes_the_same_records(tmp_path):
     plain_records = records(tmp_path / "plain" / plain_file)
     assert plain_records[1:] == records(tmp_path / "fast" / fast_file)[1:]  # [0]: warcinfo
     # (record ids are random, so compressed sizes differ by a byte here and there)
-    ends = [resolve(loc.offset) + resolve(loc.length) for loc in fast_locs]
+    ends = [settled(loc.offset) + settled(loc.length) for loc in fast_locs]
     for loc, ex, end in zip(fast_locs, exchanges(30), ends):
-        record = read_record_at(tmp_path / "fast" / fast_file, resolve(loc.offset))
+        record = read_record_at(tmp_path / "fast" / fast_file, settled(loc.offset))
         assert (record.url, record.body) == (ex.url, ex.body)
         assert end <= (tmp_path / "fast" / fast_file).stat().st_size
     check = subprocess.run([sys.executable, "-m", "warcio.cli", "check",
@@ -84,7 +85,7 @@ def test_rows_point_at_records_written_by_the_thread(tmp_path):
 def test_pending_pickles_as_its_number(tmp_path):
     writer = WarcFileWriter(tmp_path, threaded=True)
     loc = writer.write_exchange(exchanges(1)[0])
-    assert pickle.loads(pickle.dumps({"offset": loc.offset})) == {"offset": resolve(loc.offset)}
+    assert pickle.loads(pickle.dumps({"offset": loc.offset})) == {"offset": settled(loc.offset)}
     writer.close()
 
 
@@ -98,7 +99,7 @@ def test_zlib_ng_writes_the_same_records(tmp_path):
     path = tmp_path / "zlib-ng" / fast_file
     assert records(tmp_path / "zlib" / plain_file)[1:] == records(path)[1:]
     for loc, ex in zip(fast_locs, exchanges(30)):
-        record = read_record_at(path, resolve(loc.offset))
+        record = read_record_at(path, settled(loc.offset))
         assert (record.url, record.body) == (ex.url, ex.body)
     check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)],
                            capture_output=True, text=True)

@@ -40,7 +40,7 @@ def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
 
 def check_settings(overrides: dict) -> None:
     """Setting values the crawl would only trip over once started: one line now."""
-    from archive.warc import GZIP_LIBRARIES
+    from archive.gzip_records import GZIP_LIBRARIES
 
     library = overrides.get("PRESSKEEP_WARC_GZIP_LIBRARY")
     if library is not None and library not in GZIP_LIBRARIES:

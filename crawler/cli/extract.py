@@ -22,7 +22,7 @@ def _warc_pages(path: Path, problems: list[str]) -> Iterator[tuple[str | None, b
     """The HTML pages of a WARC file; each record skipped, stretch resynced past or body
     cut is reported in one line (file and offset) and added to ``problems``."""
     from archive.decode import MAX_BODY_SIZE
-    from archive.replay_index import RecordCache, load_payload, scan_file
+    from archive.reader import RecordCache, load_payload, scan_file
 
     bad: list = []
     cache = RecordCache(size=4)

@@ -34,7 +34,7 @@ def serve(out, host, port, idle_timeout, max_connections, allow_hosts, quiet):
 
     Example: presskeep serve --out data --port 8411
     """
-    from crawler.web.server import ArchiveServer
+    from web.server import ArchiveServer
 
     setup_logging(0)
     if quiet:

@@ -18,7 +18,7 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from archive.replay_index import ArchiveScan, RecordCache
+from archive.reader import ArchiveScan, RecordCache
 from crawler.replay import REF_KEY, apply_replay_settings, body_limit
 from crawler.spiders.news import _is_html, page_item, split_urls
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from archive.errors import WarcReadError
-from archive.read import read_record_at
+from archive.reader import read_record_at
 from pipelines.clean.extract import Extraction, extract
 from pipelines.clean.sitemodel import SiteModel, load_site_model, save_site_model
 

@@ -16,7 +16,7 @@ MARK_START, MARK_END = "\x02", "\x03"  # snippet markers, turned into <mark> aft
 
 
 @dataclass
-class Filters:
+class SearchFilters:
     q: str = ""
     site: str = ""
     language: str = ""
@@ -26,7 +26,7 @@ class Filters:
     per: int = PAGE_SIZE
 
     @classmethod
-    def from_query(cls, params: dict[str, list[str]]) -> "Filters":
+    def from_query(cls, params: dict[str, list[str]]) -> "SearchFilters":
         get = (lambda k: (params.get(k) or [""])[0].strip()[:200])  # noqa: E731
         return cls(get("q"), get("site"), get("language"), get("from"), get("to"),
                    _number(get("page"), 1, 1, 1_000_000),
@@ -42,7 +42,7 @@ def _number(text: str, default: int, low: int, high: int) -> int:
     return min(high, max(low, int(text[:12]))) if ok else default
 
 
-def connect(root: Path) -> sqlite3.Connection:
+def connect_read_only(root: Path) -> sqlite3.Connection:
     path = root / DB_NAME
     if not path.exists():
         raise DatabaseError(f"no database at {path}")
@@ -63,7 +63,7 @@ _COLUMNS = ("a.id, a.url, a.title, a.site, a.published, a.language, a.word_count
             "a.fetched_at")
 
 
-def _where(f: Filters) -> tuple[list[str], list[Any]]:
+def _where(f: SearchFilters) -> tuple[list[str], list[Any]]:
     clauses, params = [_LATEST], []
     if f.site:
         clauses.append("a.site = ?")
@@ -84,7 +84,7 @@ def _where(f: Filters) -> tuple[list[str], list[Any]]:
 _FROM_FTS = "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
 
 
-def search(conn: sqlite3.Connection, f: Filters) -> tuple[list[sqlite3.Row], int]:
+def search(conn: sqlite3.Connection, f: SearchFilters) -> tuple[list[sqlite3.Row], int]:
     """One page of the latest versions of matching articles, and how many match in all.
 
     By FTS rank with a snippet when there is a query, else newest first.

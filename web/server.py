@@ -28,8 +28,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from archive.errors import ArchiveError, WarcPathError
 from archive.paths import WarcPaths
-from crawler.web import queries, views
-from crawler.web.records import archived_page, raw_record
+from archive.reader import Payload, record_bytes, row_payload
+from web import queries, views
 
 logger = logging.getLogger("presskeep.serve")
 
@@ -100,7 +100,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- views -------------------------------------------------------------
     def get_search(self, conn, params) -> None:
-        f = queries.Filters.from_query(params)
+        f = queries.SearchFilters.from_query(params)
         rows, total = queries.search(conn, f)
         sites, langs = queries.choices(conn, "site"), queries.choices(conn, "language")
         self._html(200, views.search_page(f, rows, sites, langs, total))
@@ -132,7 +132,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def get_record(self, conn, params, kind, row_id) -> None:
         row = self._row(conn, kind, row_id)
-        data = raw_record(WarcPaths.of(self.server.root, conn), row["warc_file"], row["warc_offset"])
+        path = WarcPaths.of(self.server.root, conn).record_path(row["warc_file"], row["warc_offset"])
+        data = record_bytes(path, row["warc_offset"])  # as many bytes as the record really has
         name = views.download_name(row["warc_file"], row["warc_offset"])
         self._send(200, "application/warc", data, {
             "Content-Disposition": f'attachment; filename="{name}"',
@@ -161,6 +162,19 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
+def archived_page(paths: WarcPaths, conn: sqlite3.Connection, name: str, offset: int) -> Payload:
+    """The archived response a row points at (a revisit: its original's body); a body cut at
+    the size limit, or a coding that did not decode, is logged in one line."""
+    payload = row_payload(paths, conn, name, offset)
+    if payload.truncated:
+        logger.warning("presskeep: serve: %s@%d: body cut at %d bytes (decompression bomb or "
+                       "oversized record)", name, offset, len(payload.body))
+    if payload.problem:
+        logger.warning("presskeep: serve: %s@%d: %s; served as archived", name, offset,
+                       payload.problem)
+    return payload
+
+
 class ArchiveServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # connections over the cap wait here, not in threads
@@ -169,7 +183,7 @@ class ArchiveServer(ThreadingHTTPServer):
                  idle_timeout: float = 20.0, max_connections: int = 32,
                  allow_hosts: tuple[str, ...] = ()) -> None:
         self.root = Path(root)
-        queries.connect(self.root).close()  # fail now, not on the first request
+        queries.connect_read_only(self.root).close()  # fail now, not on the first request
         self.idle_timeout = idle_timeout if idle_timeout > 0 else None
         self.slots = threading.BoundedSemaphore(max(1, max_connections))
         self._closing = False
@@ -222,7 +236,7 @@ class ArchiveServer(ThreadingHTTPServer):
         super().shutdown()
 
     def connect(self) -> sqlite3.Connection:
-        return _Closing(queries.connect(self.root))
+        return _Closing(queries.connect_read_only(self.root))
 
     def start(self) -> "ArchiveServer":
         threading.Thread(target=self.serve_forever, daemon=True).start()

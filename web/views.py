@@ -6,7 +6,7 @@ import json
 from html import escape
 from urllib.parse import quote, urlencode
 
-from crawler.web.queries import MARK_END, MARK_START, PAGE_SIZE, Filters
+from web.queries import MARK_END, MARK_START, PAGE_SIZE, SearchFilters
 
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
@@ -37,7 +37,7 @@ def _options(name: str, values: list[str], chosen: str, label: str) -> str:
     return f'<select name="{name}" aria-label="{escape(label)}">{"".join(opts)}</select>'
 
 
-def search_form(f: Filters, sites: list[str], languages: list[str]) -> str:
+def search_form(f: SearchFilters, sites: list[str], languages: list[str]) -> str:
     return (f'<form class="search" method="get" action="/" role="search">'
             f'<input name="q" value="{escape(f.q)}" placeholder="Search article text" '
             f'aria-label="Search">{_options("site", sites, f.site, "any site")}'
@@ -53,7 +53,7 @@ def highlight(snippet: str | None) -> str:
     return text.replace(escape(MARK_START), "<mark>").replace(escape(MARK_END), "</mark>")
 
 
-def pager(f: Filters, total: int) -> str:
+def pager(f: SearchFilters, total: int) -> str:
     """Previous / next links that keep the query and filters."""
     base = {k: v for k, v in (("q", f.q), ("site", f.site), ("language", f.language),
                               ("from", f.date_from), ("to", f.date_to)) if v}
@@ -69,7 +69,7 @@ def pager(f: Filters, total: int) -> str:
     return f'<nav class="pager">{" ".join(links)}</nav>' if links else ""
 
 
-def search_page(f: Filters, rows, sites: list[str], languages: list[str], total: int) -> str:
+def search_page(f: SearchFilters, rows, sites: list[str], languages: list[str], total: int) -> str:
     hits = []
     for r in rows:
         meta = " · ".join(escape(str(x)) for x in (r["site"], (r["published"] or "")[:10],
