@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/python -m crawler.sample.demo --out data
+	$(BIN)/python -m sample.demo --out data
 
 test: install
 	-@$(MAKE) --no-print-directory pywb || echo "make: pywb unavailable; its WACZ load test will skip"
