@@ -22,7 +22,7 @@ import tempfile
 import time
 
 from archive import db as adb
-from bench.site import site_pages
+from sample.large_site import site_pages
 from pipelines.clean import dates
 from pipelines.clean import htmldate_fast
 from pipelines.crawlpage import clean_page

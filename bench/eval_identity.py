@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from bench.eval_data import REPO, SETS, load_pages
-from bench.site import sample_pages
+from sample.large_site import sample_pages
 from pipelines.clean import extract
 
 SITE_URL = "http://bench.test"

@@ -15,7 +15,7 @@ from lxml import etree
 from scrapy.http import HtmlResponse
 
 from bench.eval_data import BENCHMARKS
-from bench.site import sample_pages
+from sample.large_site import sample_pages
 from crawler.hrefscan import attribute_value, scan
 from crawler.links import response_links
 from crawler.pagelinks import HREFS, feed_hrefs

@@ -1,6 +1,6 @@
 """A deterministic, link-heavy news site written as static files for the crawl benchmark.
 
-    python -m bench.site DIR --articles 5000
+    python -m sample.large_site DIR --articles 5000
 
 Shape (per article page, on average): ~45 KB of HTML, ~130 ``<a href>`` links
 (masthead and section navigation, a "Latest" list, "Related" and "Most read"
