@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from bench.eval_data import REPO, SETS, load_pages
+from sample.evaluation import REPO, SETS, load_pages
 from sample.large_site import sample_pages
 from pipelines.clean import extract
 

@@ -21,7 +21,7 @@ import sys
 import time
 from typing import Callable
 
-from bench.eval_data import SETS, load_pages
+from sample.evaluation import SETS, load_pages
 from sample.large_site import sample_pages
 from pipelines.clean import boilerplate, body, extract, metadata
 from pipelines.clean.html import decode_html, parse_html
