@@ -34,10 +34,15 @@ $(PYWB_VENV)/.installed:
 	touch $@
 
 lint: install
-	$(BIN)/ruff check crawler pipelines archive tests bench
+	$(BIN)/ruff check crawler pipelines archive tests bench sample
 
-bench: install
+# the benchmarks' own extra (html-text, for bench.eval_extract's readability baseline)
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.run
+
+$(VENV)/.installed-bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) data .pytest_cache
