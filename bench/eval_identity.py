@@ -28,9 +28,9 @@ FIXTURES = REPO / "tests" / "fixtures"
 #: each fixture with the URL its test cleans it under (clean/*.html: the URL in its .json)
 FIXTURE_URLS = {
     "clean_lists/deals.html": "https://www.example.org/shopping/winter-sales",
-    "clean_round4/figure_tail.html": "https://example.org/news/council",
-    "clean_round4/captions.html": "https://example.org/news/council",
-    "clean_round4/liveblog.html": "https://example.org/live/war",
+    "clean_prune_rules/figure_tail.html": "https://example.org/news/council",
+    "clean_line_rules/captions.html": "https://example.org/news/council",
+    "clean_liveblog/liveblog.html": "https://example.org/live/war",
 }
 
 
