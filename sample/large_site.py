@@ -21,6 +21,8 @@ import random
 import time
 from pathlib import Path
 
+from sample.site import page_head
+
 SECTIONS = ("politics", "business", "sport", "world", "africa", "tech", "health", "science",
             "culture", "opinion", "travel", "money")
 SUBSECTIONS = tuple(f"{s}/{k}" for s in SECTIONS[:4] for k in ("latest", "analysis", "video"))
@@ -72,10 +74,8 @@ def _paragraph(rng: random.Random) -> str:
 
 
 def _head(title: str, extra: str = "") -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<title>{_e(title)} | Bench News</title><meta name="viewport" '
-            f'content="width=device-width"><meta property="og:site_name" content="Bench News">'
-            f"{extra}{_STYLE}</head>")
+    viewport = '<meta name="viewport" content="width=device-width">'
+    return page_head(title, "Bench News", before=viewport, after=extra + _STYLE)
 
 
 def _masthead() -> str:

@@ -21,17 +21,35 @@ def _page(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def test_captions_credits_and_promo_lines_are_dropped():
-    doc = extract(_page("captions.html"), "https://example.org/news/council")
-    text = doc.text
-    for gone in ("Residents at the council meeting", "Getty Images", "CLICKING HERE",
-                 "(MORE:", "Scroll through the gallery"):
-        assert gone not in text
-    assert len(doc.paragraphs) == 4
-    assert doc.paragraphs[-1].startswith("The mayor thanked volunteers")
-
-
-@pytest.mark.parametrize("line, drop", [
+#: (line, dropped?): each line as it stands alone among an article's paragraphs
+LINES = [
+    # player lines, relative times, tail headings, "Advertisement"
+    ("Audio By Carbonatix", True),
+    ("38 minutes -", True),
+    ("Latest Stories", True),
+    ("Black Stars name squad for AFCON qualifiers 52 minutes -", True),
+    ("Listen to this article 4 min", True),
+    ("Advertisement", True),
+    ("He said the audio by itself proved nothing.", False),
+    ("The minister declined to comment.", False),
+    ("Prices rose 38 minutes after the opening bell.", False),
+    # copyright notices, ad markers, "WATCH:", social follows, update stamps
+    ("Copyright 2024 Nexstar Media Inc. All rights reserved.", True),
+    ("Copyright law is changing fast.", False),
+    ("Article continues below this ad", True),
+    ("WATCH: the video", True),
+    ("Watchdog groups said the plan was flawed.", False),
+    ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", True),
+    ("Updated at 1:23 p.m.", True),
+    # teasers tagged with their media type
+    ("China furious at Macron for Hong Kong protest jibe [INSIGHT]", True),
+    ("'The Voice:' Dan + Shay Bring 'Bigger Houses' to Show Finale [Watch]", True),
+    ("Lakers vs Nets: NBA make final decision on game amid China turmoil [VIDEO]", True),
+    ("The ruling [Ni'matul Ukhuwah hal. 41]", False),
+    ('"[We] have agreed to grant all licenses," the label said.', False),
+    # a tweet's attribution stays with the tweet's text
+    ("— Mike Beauvais (@MikeBeauvais) November 18, 2019", False),
+    # captions ending in an agency credit; "click here", "(MORE:", "Read more on", gallery promos
     ("The dress sold at auction in Paris. (Valerie Macon / AFP / Getty Images)", True),
     ("Protesters gather outside the Capitol on Feb. 8, 2019. (AP)", True),
     ("Officials said the figure came from Reuters (Reuters)", True),
@@ -43,12 +61,7 @@ def test_captions_credits_and_promo_lines_are_dropped():
     ("Most read in Music", True),
     ("Scroll through the gallery below to see photos of the family today!", True),
     ("Read more books, the mayor urged the pupils during her visit on Friday morning.", False),
-])
-def test_agency_credit_captions_and_promo_lines(line, drop):
-    assert is_boilerplate_line(line) is drop
-
-
-@pytest.mark.parametrize("line, drop", [
+    # notes about the article
     ("This story was originally published December 22, 2023, 11:09 AM.", True),
     ("This piece originally appeared in The Ripon Society", True),
     ("Editor’s note: This continues a series where we review the top 20 drivers.", True),
@@ -58,12 +71,7 @@ def test_agency_credit_captions_and_promo_lines(line, drop):
     ("This story was the most read on the site for a week after the vote.", False),
     ("Editors noted that the first version of the story had been published too early.", False),
     ("Most of the money came from donors in the state, and the rest was contributed.", False),
-])
-def test_article_note_lines(line, drop):
-    assert is_boilerplate_line(line) is drop
-
-
-@pytest.mark.parametrize("line, drop", [
+    # newsletter, comment, social and podcast prompts; reproduction notices; recommendation headings
     ("Want to keep up with breaking news? Subscribe to our email newsletter.", True),
     ("What do you think about these couples? Let us know in the comments and SHARE this article!",
      True),
@@ -79,21 +87,29 @@ def test_article_note_lines(line, drop):
     ("She let us know in the end that the comments had hurt her.", False),
     ("You might be interested in the history of the bridge, which opened in 1962.", False),
     ("Listen to the full interview below, in which the mayor explains her plan.", False),
-])
-def test_newsletter_social_and_podcast_prompts(line, drop):
-    assert is_boilerplate_line(line) is drop
-
-
-@pytest.mark.parametrize("line, drop", [
+    # forum and feedback prompts, WordPress shortcodes
     ("Join our Space Forums to keep talking space on the latest missions and more!", True),
     ("Tell us what YOU think...", True),
     ("[button link=”http://example.org/submit/” type=”big”] Send us YOUR review[/button]", True),
     ("Join the crowds at the river on Friday for the parade, the organisers said.", False),
     ("Tell us what you think about the plan, the mayor said to the residents.", False),
     ("[Editor's note: the figures were corrected on Friday.]", False),
-])
-def test_forum_feedback_and_shortcode_prompts(line, drop):
+]
+
+
+@pytest.mark.parametrize("line, drop", LINES)
+def test_line_rule(line, drop):
     assert is_boilerplate_line(line) is drop
+
+
+def test_captions_credits_and_promo_lines_are_dropped():
+    doc = extract(_page("captions.html"), "https://example.org/news/council")
+    text = doc.text
+    for gone in ("Residents at the council meeting", "Getty Images", "CLICKING HERE",
+                 "(MORE:", "Scroll through the gallery"):
+        assert gone not in text
+    assert len(doc.paragraphs) == 4
+    assert doc.paragraphs[-1].startswith("The mayor thanked volunteers")
 
 
 def test_reference_list_heading_cuts_the_tail():
@@ -135,12 +151,28 @@ def test_dated_lines_that_are_not_a_reference_list_stay():
     assert drop_citations(two) == two
 
 
+def test_tail_heading_cuts_trailing_list_only_late():
+    body = ["A long paragraph of real article text that goes on for a while." * 3] * 4
+    assert filter_paragraphs(body + ["Related Stories", "Other headline"]) == body
+    assert filter_paragraphs(["Related coverage"] + body) == body[:0] + ["Related coverage"] + body
+
+
 def test_long_closing_bio_is_dropped():
     bio = ("Emma Doe is the Senior Entertainment Editor at Example, where she shapes TV, movie "
            "and music coverage, writes celebrity profiles and edits stories across the site. " * 4)
     body = ["The interview ran for an hour and covered the actor's career so far. " * 5]
     assert len(bio) > 400
     assert filter_paragraphs(body + [bio.strip()]) == body
+
+
+def test_closing_author_bio_is_dropped_only_at_the_end():
+    body = [f"Paragraph {i} of the story, with enough words to look like prose here." for i in
+            range(6)]
+    bio = "Jane Doe is a senior editor at Example News, covering courts and crime."
+    assert filter_paragraphs(body + [bio]) == body
+    assert filter_paragraphs([bio] + body) == [bio] + body
+    assert filter_paragraphs(body + ["He was a reporter in the 1990s."]) == body + [
+        "He was a reporter in the 1990s."]
 
 
 def test_headline_copy_goes_with_the_section_label_above_it():
