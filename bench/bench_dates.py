@@ -15,10 +15,10 @@ import argparse
 import sys
 import time
 
-from sample.large_site import site_pages
 from pipelines.clean import dates
 from pipelines.clean import htmldate_fast
 from pipelines.crawlpage import clean_page
+from sample.large_site import site_pages
 
 
 def _pages(every: int) -> list[tuple[str, bytes]]:

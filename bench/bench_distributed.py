@@ -36,9 +36,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from sample.daemons import Nginx
+from sample.daemons import Nginx, RedisServer
 from sample.large_site import ensure_site
-from sample.daemons import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_SETTINGS = ("AUTOTHROTTLE_ENABLED=False", "PRESSKEEP_PROGRESS_INTERVAL=0",

@@ -19,9 +19,9 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
+from pipelines.clean import extract
 from sample.evaluation import REPO, SETS, load_pages
 from sample.large_site import sample_pages
-from pipelines.clean import extract
 
 SITE_URL = "http://bench.test"
 FIXTURES = REPO / "tests" / "fixtures"

@@ -21,10 +21,10 @@ import sys
 import time
 from typing import Callable
 
-from sample.evaluation import SETS, load_pages
-from sample.large_site import sample_pages
 from pipelines.clean import boilerplate, body, extract, metadata
 from pipelines.clean.html import decode_html, parse_html
+from sample.evaluation import SETS, load_pages
+from sample.large_site import sample_pages
 
 
 def _timed(fn: Callable, *args):

@@ -15,7 +15,8 @@ import argparse
 import statistics
 import sys
 
-from sample.evaluation import SETS, f1, load_pages, precision_recall, trafilatura_plain, truth_cut
+from sample.evaluation import (SETS, f1, load_pages, precision_recall, trafilatura_plain,
+                               truth_cut)
 
 
 def _set_f1(rows: list[tuple[float, float]]) -> float:
