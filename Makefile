@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/python -m crawler.sample.demo --out data
+	$(BIN)/python -m sample.demo --out data
 
 test: install
 	-@$(MAKE) --no-print-directory pywb || echo "make: pywb unavailable; its WACZ load test will skip"
@@ -34,10 +34,15 @@ $(PYWB_VENV)/.installed:
 	touch $@
 
 lint: install
-	$(BIN)/ruff check crawler pipelines archive web tests bench
+	$(BIN)/ruff check crawler pipelines archive web tests bench sample
 
-bench: install
+# the benchmarks' own extra (html-text, for bench.eval_extract's readability baseline)
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.run
+
+$(VENV)/.installed-bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) data .pytest_cache

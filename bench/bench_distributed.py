@@ -3,9 +3,9 @@
     python -m bench.bench_distributed                      # 2,000 articles, 2 workers
     python -m bench.bench_distributed --articles 5000 --workers 2 -s PRESSKEEP_CLEAN_WORKERS=0
 
-The site is bench/site.py's link-heavy generated site, served by nginx
-(bench/server.py), so the server never is what the crawlers wait for. A fresh
-redis-server (tests/redis_server.py) runs on a free loopback port for each
+The site is sample/large_site.py's link-heavy generated site, served by nginx
+(sample/daemons.py), so the server never is what the crawlers wait for. A fresh
+redis-server (sample/daemons.py) runs on a free loopback port for each
 distributed scenario. Worker 0 gets the seed URL, the others start empty and
 take work from the shared queue; all stop PRESSKEEP_REDIS_IDLE_TIMEOUT seconds
 after the cluster ran dry, so two times are reported:
@@ -36,9 +36,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.server import Nginx
-from bench.site import ensure_site
-from tests.redis_server import RedisServer
+from sample.daemons import Nginx, RedisServer
+from sample.large_site import ensure_site
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_SETTINGS = ("AUTOTHROTTLE_ENABLED=False", "PRESSKEEP_PROGRESS_INTERVAL=0",

@@ -5,8 +5,9 @@
     .venv/bin/python -m bench.eval_extract --stages        # ms per stage of ours
 
 Prints body F1 / precision / recall / exact-match and CPU ms per page (median, mean) per set
-and half, plus title / date / author accuracy on naeb-dev. Ground truth is read only here,
-never by the extractors.
+and half, plus title / date / author accuracy on naeb-dev. The page sets, the metric and the
+configurations are in sample/evaluation.py; ground truth is read only there, never by the
+extractors.
 """
 
 from __future__ import annotations
@@ -14,80 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from typing import Callable
 
-from bench.eval_data import SETS, load_pages
-from bench.eval_score import Tally
-
-Extractor = Callable[[bytes, str | None], dict]
-
-
-def ours(html: bytes, url: str | None) -> dict:
-    from pipelines.clean import extract
-
-    doc = extract(html, url)
-    return {"text": doc.text, "title": doc.title, "date": doc.published, "authors": doc.authors}
-
-
-def _decode(html: bytes) -> str:
-    from pipelines.clean.html import decode_html
-
-    return decode_html(html)
-
-
-def trafilatura_plain(html: bytes, url: str | None) -> dict:
-    import trafilatura
-
-    doc = trafilatura.bare_extraction(_decode(html), url=url, favor_precision=True,
-                                      include_comments=False, with_metadata=True)
-    if doc is None:
-        return {"text": ""}
-    doc = doc if isinstance(doc, dict) else doc.as_dict()
-    authors = [a.strip() for a in (doc.get("author") or "").split(";") if a.strip()]
-    return {"text": doc.get("text") or "", "title": doc.get("title"), "date": doc.get("date"),
-            "authors": authors}
-
-
-def readability_plain(html: bytes, url: str | None) -> dict:
-    import html_text
-    from readability import Document
-
-    doc = Document(_decode(html), url=url)
-    return {"text": html_text.extract_text(doc.summary(html_partial=True)),
-            "title": doc.short_title()}
-
-
-def readability_trafilatura(html: bytes, url: str | None) -> dict:
-    import trafilatura
-    from readability import Document
-
-    summary = Document(_decode(html), url=url).summary()
-    text = trafilatura.extract(summary, favor_precision=True, include_comments=False)
-    return {"text": text or ""}
-
-
-CONFIGS: dict[str, Extractor] = {
-    "ours": ours,
-    "trafilatura": trafilatura_plain,
-    "readability": readability_plain,
-    "readability>trafilatura": readability_trafilatura,
-}
-
-
-def evaluate(extractor: Extractor, name: str, half: str | None = None,
-             root=None) -> dict[str, Tally]:
-    """Tallies keyed by '<set>/<half>' for one extractor."""
-    tallies: dict[str, Tally] = {}
-    for page in load_pages(name, root, half):
-        start = time.thread_time()
-        pred = extractor(page.html, page.url)
-        ms = (time.thread_time() - start) * 1000
-        tally = tallies.setdefault(f"{page.set}/{page.half}", Tally())
-        tally.add_body(page.truth.get("articleBody") or "", pred.get("text"), ms)
-        if "title" in page.truth:
-            tally.add_meta(page.truth, pred)
-    return tallies
+from sample.evaluation import CONFIGS, SETS, Tally, combine, evaluate
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -118,17 +47,9 @@ def run(configs: list[str], sets: list[str], half: str | None) -> dict[str, dict
         for name in sets:
             both = [t for key, t in merged.items() if key.startswith(name + "/")]
             if len(both) == 2:
-                summaries[f"{name}/all"] = _combine(both).summary()
+                summaries[f"{name}/all"] = combine(both).summary()
         results[config] = summaries
     return results
-
-
-def _combine(tallies: list[Tally]) -> Tally:
-    out = Tally()
-    for t in tallies:
-        for attr in ("precision", "recall", "ms", "titles", "dates", "authors"):
-            getattr(out, attr).extend(getattr(t, attr))
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,18 +19,18 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from bench.eval_data import REPO, SETS, load_pages
-from bench.site import sample_pages
 from pipelines.clean import extract
+from sample.evaluation import REPO, SETS, load_pages
+from sample.large_site import sample_pages
 
 SITE_URL = "http://bench.test"
 FIXTURES = REPO / "tests" / "fixtures"
 #: each fixture with the URL its test cleans it under (clean/*.html: the URL in its .json)
 FIXTURE_URLS = {
     "clean_lists/deals.html": "https://www.example.org/shopping/winter-sales",
-    "clean_round4/figure_tail.html": "https://example.org/news/council",
-    "clean_round4/captions.html": "https://example.org/news/council",
-    "clean_round4/liveblog.html": "https://example.org/live/war",
+    "clean_prune_rules/figure_tail.html": "https://example.org/news/council",
+    "clean_line_rules/captions.html": "https://example.org/news/council",
+    "clean_liveblog/liveblog.html": "https://example.org/live/war",
 }
 
 

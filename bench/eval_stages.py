@@ -8,7 +8,7 @@ Thread CPU time, so a loaded machine inflates the figures less than wall time wo
 ``--repeat N`` each page is cleaned N times and each stage's lowest time is kept (the
 usual way to take scheduler noise out of a micro-benchmark); ``end-to-end`` is one
 ``extract()`` call timed as a whole (also best of N). ``--site N`` times N articles and
-every kind of hub page of the generated benchmark site (``bench.site.sample_pages``) instead
+every kind of hub page of the generated benchmark site (``sample.large_site.sample_pages``) instead
 of the sets, articles and hubs reported apart. ``end-to-end (crawl)`` is ``extract()`` as the
 crawl calls it (``skip_known_hubs=True``).
 """
@@ -21,10 +21,10 @@ import sys
 import time
 from typing import Callable
 
-from bench.eval_data import SETS, load_pages
-from bench.site import sample_pages
 from pipelines.clean import boilerplate, body, extract, metadata
 from pipelines.clean.html import decode_html, parse_html
+from sample.evaluation import SETS, load_pages
+from sample.large_site import sample_pages
 
 
 def _timed(fn: Callable, *args):

@@ -1,7 +1,6 @@
 """Per-page body scores on the TUNE halves only (never the held-out pages), for error analysis.
 
     .venv/bin/python -m bench.eval_tune                  # ours, both tune halves, worst pages
-    .venv/bin/python -m bench.eval_tune --variant NAME   # a named variant from VARIANTS
 
 Held-out pages are never loaded here: decisions are made from these figures alone.
 """
@@ -14,12 +13,7 @@ import sys
 import time
 from typing import Callable
 
-from bench.eval_data import SETS, load_pages
-from bench.eval_score import precision_recall
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
+from sample.evaluation import SETS, f1, load_pages, precision_recall
 
 
 def page_scores(fn: Callable[[bytes, str | None], str], sets=SETS) -> dict[str, list]:
@@ -39,7 +33,7 @@ def page_scores(fn: Callable[[bytes, str | None], str], sets=SETS) -> dict[str, 
 def summary(rows: list) -> tuple[float, float, float, float]:
     p = statistics.mean(r[1] for r in rows)
     rc = statistics.mean(r[2] for r in rows)
-    return _f1(p, rc), p, rc, statistics.median(r[3] for r in rows)
+    return f1(p, rc), p, rc, statistics.median(r[3] for r in rows)
 
 
 def ours_text(html: bytes, url: str | None) -> str:
@@ -55,10 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scores = page_scores(ours_text, args.set or SETS)
     for name, rows in scores.items():
-        f1, p, r, ms = summary(rows)
-        sys.stdout.write(f"{name} tune: F1 {f1:.4f} P {p:.4f} R {r:.4f} median {ms:.1f} ms\n")
-        for pid, pp, rr, _ in sorted(rows, key=lambda x: _f1(x[1], x[2]))[:args.worst]:
-            sys.stdout.write(f"   {pid:<40} F1 {_f1(pp, rr):.3f} P {pp:.3f} R {rr:.3f}\n")
+        score, p, r, ms = summary(rows)
+        sys.stdout.write(f"{name} tune: F1 {score:.4f} P {p:.4f} R {r:.4f} median {ms:.1f} ms\n")
+        for pid, pp, rr, _ in sorted(rows, key=lambda x: f1(x[1], x[2]))[:args.worst]:
+            sys.stdout.write(f"   {pid:<40} F1 {f1(pp, rr):.3f} P {pp:.3f} R {rr:.3f}\n")
     return 0
 
 

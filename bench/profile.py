@@ -19,8 +19,8 @@ import tempfile
 from pathlib import Path
 
 from bench.run import CRAWL_SETTINGS, ROOT, env, presskeep_argv
-from bench.server import Nginx
-from bench.site import ensure_site
+from sample.daemons import Nginx
+from sample.large_site import ensure_site
 
 #: (area, substring of a frame "function (file:line)") — first match from the leaf wins
 AREAS = (

@@ -6,8 +6,8 @@
     python -m bench.run --rounds 3               # the same, three times over: median ratios
     python -m bench.run --memory 10000,50000     # peak RSS of archive-only and full crawls by size
 
-The site (bench/site.py) is generated once into --cache and served by nginx
-(bench/server.py) on a free loopback port. Every presskeep scenario runs the
+The site (sample/large_site.py) is generated once into --cache and served by nginx
+(sample/daemons.py) on a free loopback port. Every presskeep scenario runs the
 real CLI verb in a subprocess, so it measures whatever `presskeep crawl`,
 `replay` and `export` do at the time. Crawls pass ``-s AUTOTHROTTLE_ENABLED=False``
 (a local site has no latency for AutoThrottle to learn from; its start delay
@@ -35,8 +35,8 @@ import tempfile
 from pathlib import Path
 
 from bench.measure import Run, run
-from bench.server import Nginx
-from bench.site import ensure_site
+from sample.daemons import Nginx
+from sample.large_site import ensure_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CRAWL_SETTINGS = ("AUTOTHROTTLE_ENABLED=False", "PRESSKEEP_PROGRESS_INTERVAL=0")

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 import brotli
 
-from crawler.sample.server import SiteHandler, SiteServer
-from crawler.sample.site import build_site
+from sample.server import SiteHandler, SiteServer
+from sample.site import build_site
 
 try:
     from compression import zstd  # Python 3.14

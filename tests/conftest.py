@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sample.site import build_site
-from crawler.sample.server import serve
+from sample.site import build_site
+from sample.server import serve
 from tests.faults import serve_faults
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from __future__ import annotations
 import threading
 import time
 
-from crawler.sample.server import SiteHandler, SiteServer
-from crawler.sample.site import build_site
+from sample.server import SiteHandler, SiteServer
+from sample.site import build_site
 
 
 class SlowHandler(SiteHandler):

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from pipelines.clean import Extraction, extract
-from pipelines.clean.boilerplate import filter_paragraphs, is_boilerplate_line
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 
@@ -56,41 +55,11 @@ def test_extraction_pickles_and_serialises():
     assert doc.text == "\n\n".join(doc.paragraphs) and doc.is_article
 
 
-@pytest.mark.parametrize("line", ["Audio By Carbonatix", "38 minutes -", "Latest Stories",
-                                  "Black Stars name squad for AFCON qualifiers 52 minutes -",
-                                  "Listen to this article 4 min", "Advertisement"])
-def test_generic_line_rules_drop_furniture(line):
-    assert is_boilerplate_line(line)
-
-
-@pytest.mark.parametrize("line", ["He said the audio by itself proved nothing.",
-                                  "The minister declined to comment.",
-                                  "Prices rose 38 minutes after the opening bell."])
-def test_generic_line_rules_keep_prose(line):
-    assert not is_boilerplate_line(line)
-
-
-def test_tail_heading_cuts_trailing_list_only_late():
-    body = ["A long paragraph of real article text that goes on for a while." * 3] * 4
-    assert filter_paragraphs(body + ["Related Stories", "Other headline"]) == body
-    assert filter_paragraphs(["Related coverage"] + body) == body[:0] + ["Related coverage"] + body
-
-
 @pytest.mark.parametrize("body", [b"", b"   ", b"\x00\x00", b"<html></html>", b"not html at all"])
 def test_degenerate_input(body):
     doc = extract(body, "https://x.test/")
     assert doc.paragraphs == [] or isinstance(doc.paragraphs, list)
     assert doc.page_type in {"article", "hub", "other"}
-
-
-def test_closing_author_bio_is_dropped_only_at_the_end():
-    body = [f"Paragraph {i} of the story, with enough words to look like prose here." for i in
-            range(6)]
-    bio = "Jane Doe is a senior editor at Example News, covering courts and crime."
-    assert filter_paragraphs(body + [bio]) == body
-    assert filter_paragraphs([bio] + body) == [bio] + body
-    assert filter_paragraphs(body + ["He was a reporter in the 1990s."]) == body + [
-        "He was a reporter in the 1990s."]
 
 
 @pytest.mark.parametrize("raw, names", [
@@ -124,32 +93,6 @@ def test_url_date():
     assert url_date("https://x.test/news/2023/12/19/story") == "2023-12-19"
     assert url_date("https://x.test/2023-12-19/story") == "2023-12-19"
     assert url_date("https://x.test/2023/13/40/story") is None
-
-
-@pytest.mark.parametrize("line, drop", [
-    ("Copyright 2024 Nexstar Media Inc. All rights reserved.", True),
-    ("Copyright law is changing fast.", False),
-    ("Article continues below this ad", True),
-    ("WATCH: the video", True),
-    ("Watchdog groups said the plan was flawed.", False),
-    ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", True),
-    ("Updated at 1:23 p.m.", True),
-])
-def test_more_line_rules(line, drop):
-    assert is_boilerplate_line(line) is drop
-
-
-@pytest.mark.parametrize("line, drop", [
-    ("China furious at Macron for Hong Kong protest jibe [INSIGHT]", True),
-    ("'The Voice:' Dan + Shay Bring 'Bigger Houses' to Show Finale [Watch]", True),
-    ("Lakers vs Nets: NBA make final decision on game amid China turmoil [VIDEO]", True),
-    ("The ruling [Ni'matul Ukhuwah hal. 41]", False),
-    ('"[We] have agreed to grant all licenses," the label said.', False),
-    # a tweet's attribution stays with the tweet's text
-    ("— Mike Beauvais (@MikeBeauvais) November 18, 2019", False),
-])
-def test_tagged_teasers_and_tweet_attributions(line, drop):
-    assert is_boilerplate_line(line) is drop
 
 
 def test_meta_index_and_element_class():

@@ -1,4 +1,5 @@
-"""In-article lists dropped by trafilatura's precision mode are recovered (docs/cleaning.md "Round 5")."""
+"""In-article lists dropped by trafilatura's precision mode are recovered (docs/cleaning.md,
+"In-article list recovery")."""
 
 from __future__ import annotations
 
@@ -37,3 +38,9 @@ def test_list_after_the_last_paragraph_and_short_link_lists_are_not_recovered():
     assert "- Deals" not in text
     assert "Kitchen" not in text.split("\n")
     assert "News" not in text.split("\n")
+
+
+def test_one_offer_list_between_paragraphs_is_recovered_a_related_story_is_not():
+    doc = extract((FIXTURES / "one_offer.html").read_bytes(), "https://www.example.org/shopping/boxing-day")
+    assert "- Up to 70 per cent off bedlinen, towels and homewares" in doc.paragraphs
+    assert "How to tell a real sale" not in doc.text

@@ -11,7 +11,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.reader import read_record_at
-from crawler.sample.site import article_path, build_site, make_articles, seed_article
+from sample.site import article_path, build_site, make_articles, seed_article
 from tests.conftest import query
 
 

@@ -16,8 +16,8 @@ import pytest
 from archive.db import Store
 from archive.export import ExportOptions, export
 from archive.export_files import neutralise_formula
-from crawler.sample.server import serve
-from crawler.sample.site import Page
+from sample.server import serve
+from sample.site import Page
 from pipelines.store import text_hash
 from tests.conftest import crawl, presskeep
 

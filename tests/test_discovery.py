@@ -10,8 +10,8 @@ from scrapy.http import HtmlResponse, Response, XmlResponse
 
 from crawler.discovery import (feed_links, looks_like_feed_or_sitemap, parse_date, parse_entries,
                                robots_sitemaps)
-from crawler.sample.server import SiteServer
-from crawler.sample.site import Page, article_path, build_site, make_articles
+from sample.server import SiteServer
+from sample.site import Page, article_path, build_site, make_articles
 from tests.conftest import crawl, query
 
 BASE = "http://127.0.0.1:1"

@@ -20,10 +20,10 @@ import redis
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import ROOT, TEST_SETTINGS, crawl, presskeep, query
-from tests.redis_server import RedisServer, available, free_port
+from sample.daemons import RedisServer, free_port, redis_available
 from tests.slowsite import slow_site as _slow_site
 
-pytestmark = pytest.mark.skipif(not available(), reason="redis-server is not installed")
+pytestmark = pytest.mark.skipif(not redis_available(), reason="redis-server is not installed")
 
 N_ARTICLES = 90
 # learned site boilerplate depends on page order, which differs between one process and two

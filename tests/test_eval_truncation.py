@@ -1,4 +1,5 @@
-"""bench.eval_truncation: the rule that flags a ground truth stopping before the article does."""
+"""sample.evaluation.truth_cut: the rule that flags a ground truth stopping before the article
+does (bench.eval_truncation prints the scores without the flagged pages)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import random
 
 import pytest
 
-from bench.eval_data import BENCHMARKS, load_pages
-from bench.eval_truncation import truth_cut
+from sample.evaluation import BENCHMARKS, load_pages, truth_cut
 
 _WORDS = ("council river crossing plan costs members budget bridge ferry tolls traffic town mayor "
           "engineers survey report vote delay funding contract design study harbour").split()

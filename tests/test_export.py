@@ -346,7 +346,7 @@ def test_cli_stdout_reader_going_away_is_quiet(tmp_path):
     import subprocess
     import sys
 
-    from bench.bench_export import generate
+    from sample.synthetic_archive import generate
     from tests.conftest import ROOT
 
     root = generate(tmp_path / "big", 2500)  # two fetch batches

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from crawler.sample.site import seed_article
+from sample.site import seed_article
 from tests.conftest import SHARED, crawl, presskeep
 
 AEB = SHARED / "benchmarks" / "aeb-dev" / "html"

@@ -168,7 +168,7 @@ FEEDS = ('<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
 def test_worker_reads_the_links_the_crawl_process_reads(charset):
     """Same base, hrefs and feeds from a worker's tree as from Scrapy's, whatever the
     declared encoding (none: detected); the bench site and the 287 aeb/naeb pages were
-    checked the same way (docs/performance.md, "Round 6")."""
+    checked the same way (docs/performance.md, "Links")."""
     body = ("<html><head><meta charset='windows-1252'>" + FEEDS + "</head><body>"
             + PAGE.split("<body>", 1)[1]).encode("windows-1252", "replace")
     headers = {"Content-Type": f"text/html; charset={charset}" if charset else "text/html"}

@@ -14,11 +14,11 @@ import pytest
 from lxml import etree
 from scrapy.http import HtmlResponse
 
-from bench.eval_data import BENCHMARKS
-from bench.site import sample_pages
 from crawler.hrefscan import attribute_value, scan
 from crawler.links import response_links
 from crawler.pagelinks import HREFS, feed_hrefs
+from sample.evaluation import BENCHMARKS
+from sample.large_site import sample_pages
 
 PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
 FEED = "<link rel=alternate type=application/rss+xml href=feed>"

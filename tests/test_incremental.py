@@ -14,8 +14,8 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.reader import (IDENTICAL, NOT_MODIFIED, payload_digest, read_latest_response,
                             read_raw)
 from archive.db import connect
-from crawler.sample.server import SiteHandler, SiteServer
-from crawler.sample.site import article_path, build_site, make_articles, render_sitemap
+from sample.server import SiteHandler, SiteServer
+from sample.site import article_path, build_site, make_articles, render_sitemap
 from tests.conftest import crawl, query
 
 #: served without honouring conditional requests: a recrawl gets the same 200 again

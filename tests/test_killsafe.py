@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from archive.check import check_archive
-from crawler.sample.server import SiteHandler, SiteServer
-from crawler.sample.site import article_path, build_site, make_articles
+from sample.server import SiteHandler, SiteServer
+from sample.site import article_path, build_site, make_articles
 from tests.conftest import ROOT, TEST_SETTINGS, query
 
 N_ARTICLES = 200

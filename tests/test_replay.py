@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from archive.reader import read_record_at
-from crawler.sample.server import serve
-from crawler.sample.site import build_site
+from sample.server import serve
+from sample.site import build_site
 from tests.conftest import crawl, presskeep, query
 from tests.replay_warcs import (article_html, browsertrix_warc, heritrix_warc, no_html_warc,
                                 pywb_revisit_warc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 
-from crawler.sample.site import DESK_LINE, article_path, build_site, make_articles
+from sample.site import DESK_LINE, article_path, build_site, make_articles
 from tests.conftest import crawl, presskeep, query
 
 

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from crawler.sample.server import serve
-from crawler.sample.site import Page
+from sample.server import serve
+from sample.site import Page
 from pipelines.clean import extract
 from pipelines.clean.sitemodel import SiteModel, block_key
 from tests.conftest import crawl, query

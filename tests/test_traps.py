@@ -130,7 +130,7 @@ def test_a_page_that_leads_out_restarts_the_count():
 def build_story_chain(length: int = 60) -> dict:
     """A seed and ``length`` articles of one URL pattern, each reachable only from the one
     before it."""
-    from crawler.sample.site import Page
+    from sample.site import Page
     from tests.faults import article_html, paragraphs
     from tests.trapsite import HTML, WHEN
 
@@ -150,7 +150,7 @@ def test_a_recrawl_does_not_take_unchanged_articles_for_a_trap(tmp_path):
     """On a recrawl an unchanged article is not cleaned again (a revisit): it still counts
     as an article, so a chain of 60 stories reachable only through each other is followed
     to its end both times."""
-    from crawler.sample.server import serve
+    from sample.server import serve
 
     server = serve(build_story_chain)
     try:

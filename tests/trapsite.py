@@ -15,8 +15,8 @@ from __future__ import annotations
 import html
 from datetime import datetime, timezone
 
-from crawler.sample.server import SiteServer, serve
-from crawler.sample.site import Page
+from sample.server import SiteServer, serve
+from sample.site import Page
 from tests.faults import article_html, paragraphs
 
 CALENDAR_MONTHS = 200

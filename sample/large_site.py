@@ -1,6 +1,6 @@
 """A deterministic, link-heavy news site written as static files for the crawl benchmark.
 
-    python -m bench.site DIR --articles 5000
+    python -m sample.large_site DIR --articles 5000
 
 Shape (per article page, on average): ~45 KB of HTML, ~130 ``<a href>`` links
 (masthead and section navigation, a "Latest" list, "Related" and "Most read"
@@ -20,6 +20,8 @@ import html
 import random
 import time
 from pathlib import Path
+
+from sample.site import page_head
 
 SECTIONS = ("politics", "business", "sport", "world", "africa", "tech", "health", "science",
             "culture", "opinion", "travel", "money")
@@ -72,10 +74,8 @@ def _paragraph(rng: random.Random) -> str:
 
 
 def _head(title: str, extra: str = "") -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<title>{_e(title)} | Bench News</title><meta name="viewport" '
-            f'content="width=device-width"><meta property="og:site_name" content="Bench News">'
-            f"{extra}{_STYLE}</head>")
+    viewport = '<meta name="viewport" content="width=device-width">'
+    return page_head(title, "Bench News", before=viewport, after=extra + _STYLE)
 
 
 def _masthead() -> str:

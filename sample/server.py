@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import urlsplit
 
-from crawler.sample.site import Page
+from sample.site import Page
 
 
 def etag_of(body: bytes) -> str:

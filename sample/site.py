@@ -95,11 +95,17 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _head(title: str, extra: str = "") -> str:
+def page_head(title: str, site: str, before: str = "", after: str = "") -> str:
+    """The doctype and ``<head>`` of a page of either generated site (this one and
+    sample/large_site.py): "TITLE | SITE", og:site_name, ``before`` and ``after`` it."""
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{_e(title)} | {SITE_NAME}</title>"
-            f'<meta property="og:site_name" content="{SITE_NAME}">'
-            f'<link rel="alternate" type="application/rss+xml" href="/feed.xml">{extra}</head>')
+            f"<title>{_e(title)} | {site}</title>{before}"
+            f'<meta property="og:site_name" content="{site}">{after}</head>')
+
+
+def _head(title: str, extra: str = "") -> str:
+    feed = '<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+    return page_head(title, SITE_NAME, after=feed + extra)
 
 
 def _nav() -> str:

@@ -1,6 +1,6 @@
 """`make demo`: serve the sample news site on loopback, crawl it, show the seed-like article.
 
-    python -m crawler.sample.demo --out data
+    python -m sample.demo --out data
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from crawler.sample.site import article_path, build_site, seed_article
-from crawler.sample.server import serve
+from sample.site import article_path, build_site, seed_article
+from sample.server import serve
 
 
 def crawl(base_url: str, out: Path) -> int:

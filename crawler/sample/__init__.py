@@ -1,1 +1,0 @@
-"""The bundled sample news site, its loopback server, and `make demo`."""
