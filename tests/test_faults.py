@@ -202,11 +202,12 @@ def test_redirect_chain_stops_at_the_limit(run):
 @pytest.mark.parametrize("like,branches", [("/months/%", 1), ("/calendar/%", 2),
                                            ("/list?page=%", 2)])
 def test_calendar_and_pagination_traps_are_cut(run, like, branches):
-    """Cut after 50 barren pages in a row (PRESSKEEP_TRAP_CUT). Slack: a page already
-    linked when the 50th was judged is fetched, one for each other branch of the chain
-    (the calendar is walked both ways; the pager links N+1 and N+2)."""
+    """Cut after 50 barren pages in a row (PRESSKEEP_TRAP_CUT). Slack: the pages already
+    linked, and so requested, when the 50th was judged are still fetched: at most one for
+    each branch of the chain (the calendar is walked both ways; the pager links N+1 and
+    N+2), whichever of them the downloader answers first."""
     n = query(run.db, "SELECT count(*) AS n FROM captures WHERE url LIKE ?", [run.base + like])
-    assert 50 <= n[0]["n"] <= 50 + branches - 1, like
+    assert 50 <= n[0]["n"] <= 50 + branches, like
     pattern = run.base + like.replace("%", "#/#/" if like.endswith("/%") else "#")
     assert run.stats()[f"presskeep/trap/cut/{pattern}"] >= 1
     assert run.stderr.count(f"crawl trap cut: 50 pages of URL pattern {pattern} ") == 1
