@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from scrapy.http import Response, TextResponse
 
-from crawler.pagelinks import feed_hrefs
+from pipelines.pagelinks import feed_hrefs
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ and bogus comments, raw-text and RCDATA elements (script, style, title, textarea
 iframe, noembed, noframes, plaintext), character references in attribute values (with
 HTML5's rule that keeps ``&reg=`` as written), CR/LF normalisation, the first of
 duplicate attributes, a tag left open at the end of the page dropped. It returns what
-:func:`crawler.pagelinks.page_links` reads from lxml's tree, or ``None`` when the page
+:func:`pipelines.pagelinks.page_links` reads from lxml's tree, or ``None`` when the page
 has something it does not model, and the caller parses the page as before:
 
 - a NUL character (parsel strips them before lxml parses);
@@ -32,7 +32,7 @@ import html
 import re
 from html.entities import html5
 
-from crawler.pagelinks import is_feed_link
+from pipelines.pagelinks import is_feed_link
 
 _FLAGS = re.IGNORECASE | re.ASCII  # HTML lower-cases ASCII letters only
 _S = r"[\t\n\f\r ]"  # HTML white space (CR: a newline after input preprocessing)

@@ -13,7 +13,7 @@ from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
 from crawler.hrefscan import scan as scan_text
-from crawler.pagelinks import HREFS, PageLinks, feed_hrefs
+from pipelines.pagelinks import HREFS, PageLinks, feed_hrefs
 
 SCOPES = ("host", "domain", "prefix")
 logger = logging.getLogger(__name__)
@@ -261,7 +261,7 @@ def response_links(response: TextResponse, feeds: bool = True, scan: bool = Fals
     With ``scan``, :func:`crawler.hrefscan.scan` reads them from the page's text, which
     gives what lxml's tree gives; a page it does not model, and every page without
     ``scan``, is read from the tree Scrapy parsed (``response.selector``).
-    :func:`crawler.pagelinks.page_links` reads the same from a cleaning worker's tree.
+    :func:`pipelines.pagelinks.page_links` reads the same from a cleaning worker's tree.
     """
     base = get_base_url(response)
     if scan:

@@ -1,6 +1,7 @@
 """The archive session: one WARC writer, one database and one `runs` row per crawl.
 
-Other components reach it with ``crawler.get_extension(ArchiveSession)``.
+Other components reach it with ``crawler.get_extension(ArchiveSession)``; the item
+pipelines, which do not import crawler/, with ``crawler.get_extension(ArchiveRun)``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from archive.lock import archive_lock
 from archive.recovery import finish_open_files
 from archive.warc import WarcFileWriter
 from crawler import __version__
+from pipelines.archiverun import ArchiveRun
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ def warcinfo(settings) -> dict[str, str]:
     return info
 
 
-class ArchiveSession:
+class ArchiveSession(ArchiveRun):
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler

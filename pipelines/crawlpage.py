@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawler.pagelinks import PageLinks, page_links
+from pipelines.pagelinks import PageLinks, page_links
 from pipelines.clean.extract import Extraction, extract_parsed
 from pipelines.clean.html import decode_html, parse_html
-from pipelines.clean.reclean import text_hash
+from pipelines.clean.identity import text_hash
 
 
 @dataclass(slots=True)

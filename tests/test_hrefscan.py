@@ -1,7 +1,7 @@
 """The link scanner gives what lxml's tree gives: every ``<a href>`` and the head's feed links.
 
 The reference is the tree the crawl process used before (parsel's bytes, lxml's HTML
-parser, the compiled XPaths of crawler/pagelinks.py). A page the scanner declines
+parser, the compiled XPaths of pipelines/pagelinks.py). A page the scanner declines
 (``None``) is parsed by the caller, so declining is always right; a different answer never is.
 """
 
@@ -18,7 +18,7 @@ from bench.eval_data import BENCHMARKS
 from bench.site import sample_pages
 from crawler.hrefscan import attribute_value, scan
 from crawler.links import response_links
-from crawler.pagelinks import HREFS, feed_hrefs
+from pipelines.pagelinks import HREFS, feed_hrefs
 
 PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
 FEED = "<link rel=alternate type=application/rss+xml href=feed>"

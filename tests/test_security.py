@@ -148,7 +148,7 @@ AUDITED_SQL = {
     ("archive/revisit.py", "has_article"), ("archive/revisit.py", "query_one"),
     ("archive/wacz.py", "article_pages"), ("crawler/web/queries.py", "choices"),
     ("crawler/web/queries.py", "search"), ("crawler/web/records.py", "find_original"),
-    ("pipelines/clean/reclean.py", "_rows"), ("pipelines/clean/reclean.py", "_write"),
+    ("crawler/reclean.py", "_rows"), ("crawler/reclean.py", "_write"),
 }
 
 

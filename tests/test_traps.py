@@ -13,7 +13,7 @@ import json
 import pytest
 
 from crawler.links import Found, LinkFilter, Scope
-from crawler.pagelinks import PageLinks
+from pipelines.pagelinks import PageLinks
 from crawler.traps import TrapCut
 from tests.conftest import crawl, query
 from tests.trapsite import ARTICLES_PER_PAGE, LISTING_PAGES, serve_trap_site

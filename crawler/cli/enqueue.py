@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from crawler.cli.app import fail, main
-from crawler.cli.crawl import check_seed
+from crawler.cli.common import check_seed
 
 
 @main.command()

@@ -149,7 +149,7 @@ class NewsSpider(scrapy.Spider):
             for request in self.parse_discovery(response):
                 yield request
             return
-        if not isinstance(response, TextResponse) or not _is_html(response):
+        if not isinstance(response, TextResponse) or not is_html(response):
             self.crawler.stats.inc_value("presskeep/pages/not_html")
             return
         page = cleaner = None  # the cleaned page, when this callback waits for it
@@ -226,12 +226,15 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("presskeep/discovery/guess_missed")
 
 
-def _is_html(response: TextResponse) -> bool:
+def is_html(response: TextResponse) -> bool:
+    """Whether a response is an HTML page (by its Content-Type, or its first bytes without one);
+    both spiders hand only those to the pipelines."""
     ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
     return "html" in ctype or (not ctype and b"<html" in response.body[:2048].lower())
 
 
 def page_item(response: TextResponse) -> dict:
+    """The item both spiders hand the pipelines for an HTML page."""
     capture = response.meta.get(META_KEY) or {}
     return {
         "url": response.url,
