@@ -99,7 +99,7 @@ class Partition(BaseSpiderMiddleware):
         if not value:
             raise NotConfigured  # one crawl process (no message: this is the usual case)
         index, count = parse_partition(value)
-        fd = crawler.settings.getint("PRESSKEEP_PARTITION_FD", -1)
+        fd = crawler.settings.getint("PRESSKEEP_PARTITION_FD")
         if fd < 0:
             raise NotConfigured(f"PRESSKEEP_PARTITION is set but no socket ({FD_ENV})")
         mw = cls(crawler, index, count, fd)

@@ -61,8 +61,8 @@ class ArchiveSession(ArchiveRun):
         # recovery: no other writer is in this archive, and a live writer's .open is skipped
         self._lock = ExitStack()
         self._lock.enter_context(archive_lock(
-            self.root, settings.get("PRESSKEEP_RUN_COMMAND") or "crawl",
-            settings.get("PRESSKEEP_WORKER_ID") or ""))
+            self.root, settings.get("PRESSKEEP_RUN_COMMAND"),
+            settings.get("PRESSKEEP_WORKER_ID")))
         warc_dir = self.root / "warc"
         warc_dir.mkdir(parents=True, exist_ok=True)
         self.recovered = finish_open_files(warc_dir)
@@ -72,14 +72,14 @@ class ArchiveSession(ArchiveRun):
             warc_dir, prefix=settings.get("PRESSKEEP_WARC_PREFIX"),
             worker=settings.get("PRESSKEEP_WORKER_ID"),
             max_size=settings.getint("PRESSKEEP_WARC_MAX_SIZE"), info=warcinfo(settings),
-            gzip_level=settings.getint("PRESSKEEP_WARC_GZIP_LEVEL", 5),
-            gzip_library=settings.get("PRESSKEEP_WARC_GZIP_LIBRARY") or "zlib",
-            threaded=settings.getbool("PRESSKEEP_WARC_THREAD", True),
-        ) if settings.getbool("PRESSKEEP_WARC_ENABLED", True) else None
+            gzip_level=settings.getint("PRESSKEEP_WARC_GZIP_LEVEL"),
+            gzip_library=settings.get("PRESSKEEP_WARC_GZIP_LIBRARY"),
+            threaded=settings.getbool("PRESSKEEP_WARC_THREAD"),
+        ) if settings.getbool("PRESSKEEP_WARC_ENABLED") else None
         self.store.before_flush = self._flush_warc if self.warc else None
         self.store.on_write_error = self.write_failed  # a full disk stops the crawl
         self.write_error: str | None = None
-        self.run_id = self.store.start_run(settings.get("PRESSKEEP_RUN_COMMAND") or "crawl",
+        self.run_id = self.store.start_run(settings.get("PRESSKEEP_RUN_COMMAND"),
                                            dict(settings.getdict("PRESSKEEP_RUN_ARGS")))
         self._flusher = task.LoopingCall(self.store.flush)
         self.flush_interval = settings.getfloat("PRESSKEEP_FLUSH_INTERVAL")
@@ -111,7 +111,7 @@ class ArchiveSession(ArchiveRun):
         self.write_error = str(exc)
         self.crawler.stats.set_value("presskeep/error", self.write_error)
         logger.error("presskeep: %s: stopping the %s", exc,
-                     self.crawler.settings.get("PRESSKEEP_RUN_COMMAND") or "crawl")
+                     self.crawler.settings.get("PRESSKEEP_RUN_COMMAND"))
         if self.crawler.engine is not None:
             _schedule_coro(self.crawler.engine.close_spider_async(reason=REASON_WRITE_FAILED))
 

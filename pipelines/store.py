@@ -46,7 +46,7 @@ def make_pool(workers: int, nice: int, depth: int) -> CleanPool | None:
         workers = os.cpu_count() or 1
     if workers == 0:
         return None
-    return CleanPool(workers, nice, depth)
+    return CleanPool(workers, depth, nice)
 
 
 class ArticlePipeline:

@@ -9,6 +9,7 @@ import click
 from archive.db import preflight
 from archive.lock import ensure_writable
 from archive.scaffold import remove_created, snapshot
+from crawler import settings as defaults
 from crawler.cli.app import fail, main, out_option, setup_logging
 from crawler.cli.common import check_seed, check_settings, crawl_settings, parse_settings
 from crawler.links import SCOPES
@@ -183,9 +184,10 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
 @main.command()
 @click.argument("urls", nargs=-1, required=False)
 @out_option
-@click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after N pages (0: no limit).")
+@click.option("--max-pages", type=click.IntRange(min=0), default=defaults.PRESSKEEP_MAX_PAGES, help="Stop after N pages (0: no limit).")
 @click.option("--depth", type=click.IntRange(min=0), default=None, help="Maximum link depth from the seeds.")
-@click.option("--scope", type=click.Choice(SCOPES), default="host", show_default=True,
+@click.option("--scope", type=click.Choice(SCOPES), default=defaults.PRESSKEEP_SCOPE,
+              show_default=True,
               help="Follow links on the seed's host, its registered domain, or under the seed URL.")
 @click.option("-s", "--set", "pairs", multiple=True, metavar="NAME=VALUE",
               help="Any Scrapy or PRESSKEEP_* setting (repeatable).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from crawler import settings as defaults
 from crawler.cli.app import fail, main
 from crawler.cli.common import check_seed
 
@@ -12,7 +13,7 @@ from crawler.cli.common import check_seed
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--redis", "redis_url", required=True, metavar="redis://HOST:PORT/DB",
               help="The Redis the workers share.")
-@click.option("--key", default="presskeep", show_default=True,
+@click.option("--key", default=defaults.PRESSKEEP_REDIS_KEY, show_default=True,
               help="Key prefix of the crawl (PRESSKEEP_REDIS_KEY of the workers).")
 def enqueue(urls, redis_url, key):
     """Push seed URLS to the workers sharing REDIS; idle workers pick them up within a second.

@@ -50,7 +50,7 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         scope = Scope(spider._scope_name or settings.get("PRESSKEEP_SCOPE"), spider.seeds)
-        max_pages = int(spider._max_pages or settings.getint("PRESSKEEP_MAX_PAGES") or 0)
+        max_pages = int(spider._max_pages or settings.getint("PRESSKEEP_MAX_PAGES"))
         spider.links = LinkFilter(
             scope, max_pages=max_pages, max_per_pattern=settings.getint("PRESSKEEP_MAX_PER_PATTERN"),
             on_capped=lambda: crawler.stats.inc_value("presskeep/links/pattern_capped"))
@@ -60,7 +60,7 @@ class NewsSpider(scrapy.Spider):
         spider._cleaner = False
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
         spider.scan_links = settings.getbool("PRESSKEEP_SCAN_LINKS")
-        spider.fast_links = settings.getbool("PRESSKEEP_FAST_LINKS", True)
+        spider.fast_links = settings.getbool("PRESSKEEP_FAST_LINKS")
         trap_cut = settings.getint("PRESSKEEP_TRAP_CUT")
         spider.traps = TrapCut(trap_cut, crawler) if trap_cut > 0 else None
         # an archive-only crawl has no item pipeline: no page items to pass through Scrapy
@@ -205,7 +205,7 @@ class NewsSpider(scrapy.Spider):
             self._cleaner = None
             settings = self.settings
             if ((self.fast_links or self.traps is not None)
-                    and settings.getbool("PRESSKEEP_CLEAN_ENABLED", True)):
+                    and settings.getbool("PRESSKEEP_CLEAN_ENABLED")):
                 from pipelines.store import ArticlePipeline
 
                 self._cleaner = self.crawler.get_item_pipeline(ArticlePipeline)
