@@ -18,9 +18,9 @@ and one dupefilter (scrapy-redis 0.9.x). What this module adds at our boundary
 - :class:`HostSlots` (downloader middleware) enforces per-host concurrency and
   delay for the whole cluster with a slot table in Redis.
 
-Two private Scrapy attributes are read, both here and nowhere else:
-``engine._slot.inprogress`` (is a request completely handled?) and
-``engine._slot.nextcall`` (wake an idle engine when another worker queued work).
+The engine's private slot (is a request completely handled? wake an idle engine when
+another worker queued work) and scrapy-redis's request encoding are reached through
+crawler/compat.py.
 """
 
 from __future__ import annotations
@@ -40,12 +40,13 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.asyncio import create_looping_call, sleep
-from scrapy.utils.defer import _schedule_coro, maybe_deferred_to_future
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.defer import DeferredLock
 
 from archive.merge import shard_dir
+from crawler.compat import decode_request, encode_request, in_progress, schedule_coro, wake_engine
 from crawler.links import Scope, normalize
 
 logger = logging.getLogger(__name__)
@@ -185,21 +186,6 @@ def live_workers(client: redis.Redis, keys: Keys) -> int:
     return sum(1 for _ in client.scan_iter(match=keys.worker("*"), count=100))
 
 
-# -- the private Scrapy bits, in one place ----------------------------------------------------
-
-def in_progress(crawler: Crawler) -> set:
-    """Requests the engine is still downloading, parsing or piping (their items included)."""
-    slot = getattr(crawler.engine, "_slot", None)
-    return slot.inprogress if slot is not None else set()
-
-
-def wake_engine(crawler: Crawler) -> None:
-    """Ask an idle engine to look at the scheduler now, not at its next 5-second heartbeat."""
-    slot = getattr(crawler.engine, "_slot", None)
-    if slot is not None and slot.closing is None:
-        slot.nextcall.schedule()
-
-
 # -- the scheduler ----------------------------------------------------------------------------
 
 class LeasingScheduler(Scheduler):
@@ -260,7 +246,7 @@ class LeasingScheduler(Scheduler):
                 outcome = self._enqueue(
                     keys=[self.df.key, self.queue.key, self.keys.pages],
                     args=[self.df.request_fingerprint(request), -request.priority,
-                          self.queue._encode_request(request), self.max_pages])
+                          encode_request(self.queue, request), self.max_pages])
         except redis.RedisError as exc:
             self._lost(exc)
             return False
@@ -281,7 +267,7 @@ class LeasingScheduler(Scheduler):
             return None
         if data is None:
             return None
-        request = self.queue._decode_request(data)
+        request = decode_request(self.queue, data)
         self.stats.inc_value("presskeep/redis/leased")
         if self.frontier is not None:
             self.frontier.leased(request, data)
@@ -507,7 +493,7 @@ class RedisFrontier:
         self.stats.set_value("presskeep/redis/lost", str(exc)[:200])
         logger.error("presskeep: lost Redis at %s (%s): stopping worker %s; everything "
                      "fetched so far stays archived", self.url, exc, self.worker)
-        _schedule_coro(self.crawler.engine.close_spider_async(reason=REASON_LOST))
+        schedule_coro(self.crawler.engine.close_spider_async(reason=REASON_LOST))
 
 
 def _start_url(item: bytes) -> str | None:

@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
+from crawler.compat import drop_cached_selector
 from crawler.hrefscan import scan as scan_text
 from pipelines.pagelinks import HREFS, PageLinks, feed_hrefs
 
@@ -280,8 +281,7 @@ def release_tree(response) -> None:
     callback yielded is through the pipelines (cleaning in the worker pool included).
     The spider reads the tree only inside its callback, so the cache is cleared at the
     callback's end: on the benchmark site this halves the crawl process's peak RSS
-    (255 -> 120 MB archive-only, docs/performance.md). ``_cached_selector`` is
-    Scrapy's private attribute (2.19); read here and nowhere else.
+    (255 -> 120 MB archive-only, docs/performance.md). The cache is a private attribute
+    of Scrapy's (crawler/compat.py).
     """
-    if getattr(response, "_cached_selector", None) is not None:
-        response._cached_selector = None
+    drop_cached_selector(response)

@@ -17,7 +17,6 @@ import warcio
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import _schedule_coro
 from twisted.internet import task
 
 from archive.db import Store
@@ -26,6 +25,7 @@ from archive.lock import archive_lock
 from archive.recovery import finish_open_files
 from archive.warc import WarcFileWriter
 from crawler import __version__
+from crawler.compat import schedule_coro
 from pipelines.archiverun import ArchiveRun
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class ArchiveSession(ArchiveRun):
         logger.error("presskeep: %s: stopping the %s", exc,
                      self.crawler.settings.get("PRESSKEEP_RUN_COMMAND"))
         if self.crawler.engine is not None:
-            _schedule_coro(self.crawler.engine.close_spider_async(reason=REASON_WRITE_FAILED))
+            schedule_coro(self.crawler.engine.close_spider_async(reason=REASON_WRITE_FAILED))
 
     def spider_closed(self, spider, reason: str) -> None:
         if self._flusher.running:
