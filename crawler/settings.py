@@ -137,7 +137,7 @@ PRESSKEEP_RUN_COMMAND = "crawl"  # the `runs.command` value of this run ("replay
 PRESSKEEP_PARTITION = ""  # "I/N": this process owns the URLs whose CRC-32 mod N is I (set by the CLI)
 PRESSKEEP_PARTITION_FD = -1  # its end of the socket pair to the parent (set by the CLI)
 
-# -- distributed crawling on Redis (crawler/distributed.py, docs/distributed.md) --------
+# -- distributed crawling on Redis (crawler/distributed/, docs/distributed.md) --------
 PRESSKEEP_REDIS_URL = ""  # redis://HOST:PORT/DB: share one queue and dupefilter with other workers
 PRESSKEEP_REDIS_KEY = "presskeep"  # prefix of every Redis key of one distributed crawl
 PRESSKEEP_REDIS_IDLE_TIMEOUT = 15.0  # a worker stops after this many seconds without cluster work

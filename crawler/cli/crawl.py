@@ -76,13 +76,13 @@ def distributed_out(out: Path, overrides: dict, redis_url: str | None, worker_id
             fail("give at least one URL (or --redis URL to wait for `presskeep enqueue`)", 2)
         return out
     from archive.merge import shard_dir
-    from crawler import distributed  # redis and scrapy-redis: imported when asked for
+    from crawler.distributed import cluster  # redis: imported when asked for
 
     try:
-        distributed.connect(redis_url).close()
-    except distributed.RedisUnavailable as exc:
+        cluster.connect(redis_url).close()
+    except cluster.RedisUnavailable as exc:
         fail(str(exc))
-    worker = worker_id or overrides.get("PRESSKEEP_WORKER_ID") or distributed.default_worker_id()
+    worker = worker_id or overrides.get("PRESSKEEP_WORKER_ID") or cluster.default_worker_id()
     overrides.update({"PRESSKEEP_REDIS_URL": redis_url, "PRESSKEEP_WORKER_ID": worker})
     return shard_dir(out, worker)
 

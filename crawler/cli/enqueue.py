@@ -20,16 +20,18 @@ def enqueue(urls, redis_url, key):
 
     Example: presskeep enqueue https://news.example/ https://other.example/ --redis redis://db:6379/0
     """
-    from crawler import distributed
+    from redis import RedisError
+
+    from crawler.distributed import cluster
 
     seeds = [check_seed(u) for u in urls]
     try:
-        client = distributed.connect(redis_url)
-        count = distributed.enqueue(client, distributed.Keys(key), seeds)
-        workers = distributed.live_workers(client, distributed.Keys(key))
-    except distributed.RedisUnavailable as exc:
+        client = cluster.connect(redis_url)
+        count = cluster.enqueue(client, cluster.Keys(key), seeds)
+        workers = cluster.live_workers(client, cluster.Keys(key))
+    except cluster.RedisUnavailable as exc:
         fail(str(exc))
-    except distributed.redis.RedisError as exc:
+    except RedisError as exc:
         fail(f"Redis at {redis_url} refused the seeds: {exc}")
     click.echo(f"presskeep: {count} seed URL(s) queued at {redis_url} "
                f"({workers} worker(s) running)", err=True)
