@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy import Request
@@ -82,16 +81,6 @@ class History:
 
 def parse_stamp(value: str) -> datetime:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-
-
-def parse_http_date(value: str | None) -> datetime | None:
-    try:
-        when = parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
-        return None
-    if when is not None and when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when
 
 
 def revisit_for(ex: Exchange, last: dict[str, Any] | None) -> dict[str, Any] | None:

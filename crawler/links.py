@@ -155,12 +155,6 @@ class LinkFilter:
         self._per_pattern[key] = count + 1
         return False
 
-    def extract(self, response: TextResponse) -> Iterator[str]:
-        """Every ``<a href>`` of the page, made absolute (the plain path: a Selector per link)."""
-        base = get_base_url(response)
-        for href in response.xpath("//a/@href").getall():
-            yield urljoin(base, href)
-
     def admit(self, urls: Iterable[str]) -> Iterator[str]:
         """The new, in-scope URLs, until max_pages have been scheduled."""
         for raw in urls:
@@ -223,15 +217,6 @@ class LinkFilter:
                     continue
                 decided.add(key)
             self._take(urljoin(base, href), key, found)
-        return found
-
-    def page_urls(self, urls: Iterable[str], pattern: str | None = None) -> Found:
-        """:meth:`new_links` of a page's links already made absolute (the plain path)."""
-        found = Found(pattern)
-        for raw in urls:
-            if self.max_pages and self.scheduled >= self.max_pages:
-                break
-            self._take(raw, None, found)
         return found
 
     def release(self, found: Found, which: Callable[[str], bool]) -> int:
