@@ -1,7 +1,7 @@
 """What a cleaning worker does with a crawled page: parse it once, read its links, clean it.
 
 Parsing a page is the largest share of the crawl process's own work after Scrapy's
-(docs/performance.md, "Round 6"): with cleaning workers on, the worker that cleans a
+(docs/performance.md, "What a crawled page costs"): with cleaning workers on, the worker that cleans a
 page parses it anyway, so it reads the page's links from the same tree and hands them
 back with the cleaned article. The crawl process then never parses that page.
 No Scrapy import here: this runs in the workers.
