@@ -5,7 +5,7 @@
     python -m bench.run --scenarios wget,full    # a subset (full2: full pipeline, 2 processes)
     python -m bench.run --rounds 3               # the same, three times over: median ratios
     python -m bench.run --memory 10000,50000     # peak RSS of archive-only and full crawls by size
-    python -m bench.run --scenarios full,recrawl --rounds 6 --ab PRESSKEEP_SCAN_LINKS=False
+    python -m bench.run --scenarios full,recrawl --rounds 6 --ab PRESSKEEP_CLEAN_WORKERS=1
                                                  # A/B: each round runs the scenarios with and
                                                  # without the setting, in alternating order
 

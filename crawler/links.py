@@ -13,7 +13,6 @@ from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
 from crawler.compat import drop_cached_selector
-from crawler.hrefscan import scan as scan_text
 from pipelines.pagelinks import HREFS, PageLinks, feed_hrefs
 
 SCOPES = ("host", "domain", "prefix")
@@ -240,22 +239,12 @@ class LinkFilter:
         return released
 
 
-def response_links(response: TextResponse, feeds: bool = True, scan: bool = False
-                   ) -> tuple[PageLinks, bool]:
-    """The links of a page (its feeds too if ``feeds``) and whether they were scanned.
-
-    With ``scan``, :func:`crawler.hrefscan.scan` reads them from the page's text, which
-    gives what lxml's tree gives; a page it does not model, and every page without
-    ``scan``, is read from the tree Scrapy parsed (``response.selector``).
-    :func:`pipelines.pagelinks.page_links` reads the same from a cleaning worker's tree.
-    """
-    base = get_base_url(response)
-    if scan:
-        scanned = scan_text(response.text, feeds)
-        if scanned is not None:
-            return PageLinks(base, *scanned), True
+def response_links(response: TextResponse, feeds: bool = True) -> PageLinks:
+    """The links of a page (its feeds too if ``feeds``), read from the tree Scrapy parsed
+    (``response.selector``). :func:`pipelines.pagelinks.page_links` reads the same from
+    a cleaning worker's tree."""
     root = response.selector.root
-    return PageLinks(base, HREFS(root), feed_hrefs(root) if feeds else []), False
+    return PageLinks(get_base_url(response), HREFS(root), feed_hrefs(root) if feeds else [])
 
 
 def release_tree(response) -> None:

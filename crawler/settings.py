@@ -102,7 +102,6 @@ PRESSKEEP_CLEAN_NICE = 10  # cleaning workers' nice increment: the crawl process
 PRESSKEEP_CLEAN_QUEUE = 4
 PRESSKEEP_CLEAN_ENABLED = True  # False (`crawl --no-clean`): archive only, clean later by replay
 PRESSKEEP_KEEPALIVE_PER_HOST = 0  # idle connections kept per host (0: 2x per-host concurrency)
-PRESSKEEP_SCAN_LINKS = True  # links the crawl process reads (--no-clean): tokenized from the text, no tree
 PRESSKEEP_PROGRESS_INTERVAL = 5.0
 PRESSKEEP_SITE_MODEL_ENABLED = True  # learn each site's recurring boilerplate and drop it
 PRESSKEEP_SCOPE = "host"

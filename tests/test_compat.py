@@ -1,8 +1,9 @@
-"""Private internals of Scrapy, scrapy-redis and readability-lxml: checked versions, one place.
+"""Private internals of Scrapy, scrapy-redis, readability-lxml and htmldate: checked versions.
 
 crawler/compat.py is the only module that touches Scrapy's and scrapy-redis's private names;
-pipelines/clean/readable.py replaces one private method of readability-lxml. Each names the
-versions it was read against. These tests fail loudly when an installed version is not one
+pipelines/clean/readable.py replaces one private method of readability-lxml;
+pipelines/clean/htmldate_fast.py mirrors htmldate's find_date. Each names the versions it
+was read against. These tests fail loudly when an installed version is not one
 of them (read the module against the new version, then add it), and when a private name of
 Scrapy or scrapy-redis is used anywhere else.
 """
@@ -20,7 +21,7 @@ import scrapy
 import scrapy_redis
 
 from crawler import compat
-from pipelines.clean import readable
+from pipelines.clean import htmldate_fast, readable
 
 ROOT = Path(__file__).resolve().parent.parent
 PRIVATE_HOME = ROOT / "crawler" / "compat.py"
@@ -45,6 +46,15 @@ def test_installed_readability_is_a_checked_version():
     assert installed in readable.CHECKED, (
         f"readability-lxml {installed} is not one pipelines/clean/readable.py was checked on "
         f"({readable.CHECKED}): read Document._parse and _html against it, then add it")
+
+
+def test_installed_htmldate_is_the_mirrored_version():
+    installed = version("htmldate")
+    assert installed in htmldate_fast.CHECKED and htmldate_fast.MIRRORED, (
+        f"htmldate {installed} is not one pipelines/clean/htmldate_fast.py mirrors "
+        f"({htmldate_fast.CHECKED}): compare its find_date with the steps there, then add it "
+        "(until then dates go through find_date itself, and tests/test_dates_fast.py "
+        "compares find_date with itself)")
 
 
 def test_every_private_method_used_is_there():

@@ -84,7 +84,7 @@ def test_feed_links_in_html():
         b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
         b'<link rel="alternate" type="text/html" hreflang="fr" href="/fr/">'
         b'<link rel="stylesheet" href="/s.css"></head><body></body></html>'))
-    links, _ = response_links(page)
+    links = response_links(page)
     assert [urljoin(links.base, href) for href in links.feeds] == [BASE + "/feed.xml"]
     assert not looks_like_feed_or_sitemap(page)
 

@@ -58,7 +58,6 @@ class NewsSpider(scrapy.Spider):
         # reads every attribute of the spider when it serializes a request's callback)
         spider._cleaner = False
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
-        spider.scan_links = settings.getbool("PRESSKEEP_SCAN_LINKS")
         trap_cut = settings.getint("PRESSKEEP_TRAP_CUT")
         spider.traps = TrapCut(trap_cut, crawler) if trap_cut > 0 else None
         # an archive-only crawl has no item pipeline: no page items to pass through Scrapy
@@ -182,9 +181,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("presskeep/links/read_by_workers"
                                          if cleaner.pool is not None else "presskeep/links/parsed")
         else:
-            links, scanned = response_links(response, feeds=self.discover, scan=self.scan_links)
-            self.crawler.stats.inc_value("presskeep/links/scanned" if scanned
-                                         else "presskeep/links/parsed")
+            links = response_links(response, feeds=self.discover)
+            self.crawler.stats.inc_value("presskeep/links/parsed")
         feeds = []
         if self.discover:
             feeds = list(self.feed_requests(response, [urljoin(links.base, href)
