@@ -10,8 +10,8 @@ so a new Scrapy means reading this one file against it:
   against; pyproject.toml bounds both to those minor versions, and
   tests/test_compat.py fails when the installed ones are not in the lists.
 - On import, the private methods used are looked up: a Scrapy without one of them stops
-  presskeep at start-up with :class:`ScrapyInternalsChanged` (one line naming the method),
-  not mid-crawl. A private attribute that is gone raises the same where it is read. An
+  presskeep at start-up with :class:`ScrapyInternalsChanged` (an ImportError; the
+  ``presskeep`` command says it in one line, naming the method), not mid-crawl. A private attribute that is gone raises the same where it is read. An
   unchecked version that still has them all runs, with one warning.
 """
 
@@ -45,7 +45,7 @@ PRIVATE_METHODS: tuple[tuple[Any, str], ...] = (
 )
 
 
-class ScrapyInternalsChanged(RuntimeError):
+class ScrapyInternalsChanged(ImportError):
     """A private name presskeep relies on is not in the installed Scrapy (or scrapy-redis)."""
 
     def __init__(self, where: str, package: str = "Scrapy") -> None:

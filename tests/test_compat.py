@@ -17,6 +17,7 @@ import re
 from importlib.metadata import version
 from pathlib import Path
 
+import pytest
 import scrapy
 import scrapy_redis
 
@@ -60,6 +61,19 @@ def test_installed_htmldate_is_the_mirrored_version():
 def test_every_private_method_used_is_there():
     assert compat.missing_methods() == []
     assert "_process_queue" in {name for _, name in compat.PRIVATE_METHODS}
+
+
+def test_a_scrapy_without_a_private_method_is_one_clear_error(monkeypatch):
+    """What a Scrapy that dropped one of them gets at start-up: one line naming it."""
+    from scrapy.core.downloader import Downloader
+
+    monkeypatch.setattr(compat, "PRIVATE_METHODS",
+                        (*compat.PRIVATE_METHODS, (Downloader, "_gone_in_a_later_scrapy")))
+    with pytest.raises(compat.ScrapyInternalsChanged) as error:
+        compat._check()
+    message = str(error.value)
+    assert "Downloader._gone_in_a_later_scrapy" in message and "\n" not in message
+    assert f"Scrapy ({scrapy.__version__})" in message and "crawler/compat.py" in message
 
 
 def _library_private_names(cls: type) -> set[str]:
