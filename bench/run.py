@@ -5,6 +5,9 @@
     python -m bench.run --scenarios wget,full    # a subset (full2: full pipeline, 2 processes)
     python -m bench.run --rounds 3               # the same, three times over: median ratios
     python -m bench.run --memory 10000,50000     # peak RSS of archive-only and full crawls by size
+    python -m bench.run --scenarios full,recrawl --rounds 6 --ab PRESSKEEP_CLEAN_WORKERS=1
+                                                 # A/B: each round runs the scenarios with and
+                                                 # without the setting, in alternating order
 
 The site (sample/large_site.py) is generated once into --cache and served by nginx
 (sample/daemons.py) on a free loopback port. Every presskeep scenario runs the
@@ -41,8 +44,9 @@ from sample.large_site import ensure_site
 ROOT = Path(__file__).resolve().parent.parent
 CRAWL_SETTINGS = ("AUTOTHROTTLE_ENABLED=False", "PRESSKEEP_PROGRESS_INTERVAL=0")
 SCENARIOS = ("wget", "full", "archive", "archive2", "replay", "export")
-#: not in the default run: the full pipeline over two crawl processes (`full2`)
-MORE_SCENARIOS = ("full2",)
+#: not in the default run: the full pipeline over two crawl processes (`full2`); the same
+#: crawl again into the full pipeline's archive, as a scheduled recrawl runs (`recrawl`)
+MORE_SCENARIOS = ("full2", "recrawl")
 
 
 def presskeep_argv(*args: str) -> list[str]:
@@ -87,11 +91,14 @@ EXTRA_SETTINGS: list[str] = []
 
 
 def crawl(label: str, url: str, out: Path, *extra: str) -> Run:
+    """One `presskeep crawl` into ``out``; pages and articles count what this crawl added
+    (a recrawl into the same ``out`` counts its own)."""
     settings = [x for s in (*CRAWL_SETTINGS, *EXTRA_SETTINGS) for x in ("-s", s)]
+    before = (captures(out), articles(out)) if (out / "presskeep.db").exists() else (0, 0)
     result = run(label, presskeep_argv("crawl", url, "--out", str(out), *settings, *extra),
                  env=env(), cwd=str(ROOT))
-    result.extra["pages"] = captures(out)
-    result.extra["articles"] = articles(out) if result.extra["pages"] else 0
+    result.extra["pages"] = captures(out) - before[0]
+    result.extra["articles"] = articles(out) - before[1] if captures(out) else 0
     return result
 
 
@@ -129,7 +136,7 @@ def row(r: Run, wget_rate: float | None) -> str:
     ratio = f"{rate(r) / wget_rate:.2f}x" if wget_rate and r.label.startswith(("presskeep", "wget")) else ""
     unit = r.extra.get("unit", "pages")
     status = "" if r.returncode == 0 else f" (exit {r.returncode})"
-    cpu_ms = 1000 * r.cpu_seconds / max(r.extra.get("pages", 0), 1)
+    cpu_ms = cpu_per_unit(r)
     return (f"| {r.label}{status} | {r.extra.get('pages', 0)} {unit} | {r.seconds:.1f} s | "
             f"{rate(r):.1f} | {ratio} | {cpu_ms:.1f} ms | {r.peak_rss_mb:.0f} MB | "
             f"{r.peak_tree_mb:.0f} MB | {r.peak_tree_pss_mb:.0f} MB |")
@@ -140,18 +147,48 @@ HEADER = ("| scenario | work | wall time | per s | vs wget | CPU per unit | peak
 
 
 def speed(args, site: Path, work: Path) -> list[Run]:
-    """Every scenario, ``args.rounds`` times over (each round tagged in ``extra['round']``)."""
+    """Every scenario, ``args.rounds`` times over (each round tagged in ``extra['round']``);
+    with ``--ab``, twice a round: A as given, B with the extra settings, the order
+    alternating from round to round (A B, B A, ...)."""
     results: list[Run] = []
+    variants = [("A", []), ("B", args.ab)] if args.ab else [("", [])]
     for n in range(1, args.rounds + 1):
-        here = work / f"round-{n}"
-        here.mkdir()
-        done = one_round(args, site, here)
-        for r in done:
-            r.extra["round"] = n
-        results += done
-        if not args.keep:
-            shutil.rmtree(here, ignore_errors=True)
+        for name, extra in (variants if n % 2 else variants[::-1]):
+            EXTRA_SETTINGS[:] = [*args.pairs, *extra]
+            here = work / f"round-{n}{name}"
+            here.mkdir()
+            done = one_round(args, site, here)
+            for r in done:
+                r.extra.update(round=n, variant=name, scenario=r.label)
+                r.label += f" [{name}]" if name else ""
+            results += done
+            if not args.keep:
+                shutil.rmtree(here, ignore_errors=True)
     return results
+
+
+def cpu_per_unit(r: Run) -> float:
+    return 1000 * r.cpu_seconds / max(r.extra.get("pages", 0), 1)
+
+
+def ab_report(results: list[Run], ab: list[str]) -> str:
+    """Each scenario's CPU per unit under A and B over the rounds, and B/A round by round."""
+    lines = [f"A/B over {max(r.extra['round'] for r in results)} rounds: B = A with "
+             f"{' '.join('-s ' + pair for pair in ab)}; CPU ms per unit (user + sys of the "
+             "process and its children)", "",
+             "| scenario | A: median (min-max) | B: median (min-max) | B/A each round | "
+             "B/A median |", "|---|---|---|---|---|"]
+    for scenario in dict.fromkeys(r.extra["scenario"] for r in results):
+        runs = {v: {r.extra["round"]: cpu_per_unit(r) for r in results
+                    if r.extra["scenario"] == scenario and r.extra["variant"] == v}
+                for v in ("A", "B")}
+        ratios = [runs["B"][n] / runs["A"][n] for n in sorted(runs["A"]) if n in runs["B"]]
+        cells = [f"{statistics.median(v.values()):.2f} ({min(v.values()):.2f}-"
+                 f"{max(v.values()):.2f})" for v in runs.values()]
+        lines.append(f"| {scenario} | {cells[0]} | {cells[1]} | "
+                     f"{' / '.join(f'{x:.3f}' for x in ratios)} | "
+                     f"{statistics.median(ratios):.3f} |")
+    return "\n".join(lines)
 
 
 def one_round(args, site: Path, work: Path) -> list[Run]:
@@ -161,8 +198,10 @@ def one_round(args, site: Path, work: Path) -> list[Run]:
         url = server.base_url + "/"
         if "wget" in wanted:
             results.append(wget(url, work))
-        if "full" in wanted:
+        if "full" in wanted or "recrawl" in wanted:
             results.append(crawl("presskeep full pipeline", url, work / "full"))
+        if "recrawl" in wanted:
+            results.append(crawl("presskeep recrawl (full pipeline, same OUT)", url, work / "full"))
         if "full2" in wanted:
             results.append(crawl("presskeep full, 2 processes (--processes 2)", url,
                                  work / "full2", "--processes", "2"))
@@ -206,7 +245,7 @@ def memory(args, work: Path) -> list[Run]:
 def ratios(results: list[Run]) -> dict[str, float]:
     """Each scenario's ratio in one round: pages/s against that round's wget; replay's
     2-core speed-up against its 1-core run."""
-    wget_rate = next((rate(r) for r in results if r.label == "wget"), None)
+    wget_rate = next((rate(r) for r in results if r.label.startswith("wget")), None)
     out = {r.label: rate(r) / wget_rate for r in results
            if wget_rate and r.label.startswith("presskeep")}
     one = [rate(r) for r in results if r.label.startswith("replay, 1")]
@@ -222,7 +261,7 @@ def report(results: list[Run]) -> str:
     per_round = []
     for n in rounds:
         done = [r for r in results if r.extra.get("round", 1) == n]
-        wget_rate = next((rate(r) for r in done if r.label == "wget"), None)
+        wget_rate = next((rate(r) for r in done if r.label.startswith("wget")), None)
         if len(rounds) > 1:
             lines.append(f"\nround {n} of {len(rounds)}")
         lines += [HEADER] + [row(r, wget_rate) for r in done]
@@ -256,6 +295,9 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("-s", "--set", dest="pairs", action="append", default=[],
                         metavar="NAME=VALUE", help="extra setting for the presskeep crawls")
+    parser.add_argument("--ab", action="append", default=[], metavar="NAME=VALUE",
+                        help="A/B: every round also runs the scenarios with this setting "
+                             "(repeatable), in alternating order; report CPU per unit of both")
     args = parser.parse_args(argv)
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     args.memory = [int(s) for s in args.memory.split(",") if s]
@@ -276,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"site: {args.articles} articles, {pages} HTML pages ({site})", file=sys.stderr)
             results = speed(args, site, work)
         print(report(results))
+        if args.ab and results:
+            print("\n" + ab_report(results, args.ab))
         if args.json:
             args.json.write_text(json.dumps([r.__dict__ | {"stdout": "", "stderr": r.stderr[-2000:]}
                                              for r in results], indent=1))

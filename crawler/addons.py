@@ -16,7 +16,7 @@ class Distributed:
 
     def update_settings(self, settings) -> None:
         if settings.get("PRESSKEEP_REDIS_URL") and not settings.get("PRESSKEEP_REDIS_SHARD"):
-            from crawler.distributed import configure
+            from crawler.distributed.cluster import configure
 
             configure(settings)
 

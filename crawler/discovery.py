@@ -4,7 +4,7 @@ Pure parsing, no requests: the news spider turns what these functions find
 into Requests. Covered: ``Sitemap:`` lines in robots.txt, sitemap indexes,
 url sets (``<lastmod>``), Google News sitemaps (``<news:publication_date>``),
 RSS 2.0 (``<pubDate>``, ``<dc:date>``), Atom (``<updated>``, ``<published>``),
-gzip-compressed sitemaps, and ``<link rel="alternate">`` feed links in HTML.
+gzip-compressed sitemaps (a page's ``<link rel="alternate">`` feeds: pipelines/pagelinks.py).
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from typing import Iterator
 from urllib.parse import urljoin
 
 from lxml import etree
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
-from crawler.pagelinks import feed_hrefs
 
 logger = logging.getLogger(__name__)
 
@@ -65,11 +64,6 @@ def robots_sitemaps(body: bytes, base_url: str) -> list[str]:
         if sep and name.strip().lower() == "sitemap" and value.strip():
             urls.append(urljoin(base_url, value.strip()))
     return urls
-
-
-def feed_links(response: TextResponse) -> list[str]:
-    """Feeds an HTML page advertises with ``<link rel="alternate" type="...rss+xml">``."""
-    return [response.urljoin(href) for href in feed_hrefs(response.selector.root)]
 
 
 def _payload(response: Response) -> bytes:

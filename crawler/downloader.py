@@ -1,14 +1,15 @@
 """Scrapy's downloader with its per-host concurrency limit actually enforced.
 
-Scrapy 2.19's ``Downloader._process_queue`` takes requests off a download slot's queue
-while ``slot.free_transfer_slots() > 0``, but a request only enters ``slot.transferring``
+Scrapy 2.19's downloader (``process_queue``: crawler/compat.py names its private hooks)
+takes requests off a download slot's queue while ``slot.free_transfer_slots() > 0``,
+but a request only enters ``slot.transferring``
 once the task that downloads it first runs. Under the asyncio reactor that task is created
 with ``loop.create_task`` (not started eagerly), so the loop empties the whole queue: with
 no download delay (AutoThrottle off, ``DOWNLOAD_DELAY = 0``) a host got as many requests
 at once as were queued for it, whatever ``CONCURRENT_REQUESTS_PER_DOMAIN`` said (measured
 on the sample site with a 20 ms answer delay: 11 at once with a limit of 1;
 tests/test_processes.py). Here the request is counted as transferring when it is taken off
-the queue; Scrapy's own ``_download`` adds it again (a set) and removes it when done.
+the queue; Scrapy's own download adds it again (a set) and removes it when done.
 
 A stopped crawl (SIGINT/SIGTERM) stops within seconds (crawler/stopping.py): Scrapy's
 graceful stop waits for every request already handed to the downloader, queued ones
@@ -24,13 +25,13 @@ import asyncio
 from time import monotonic
 
 from scrapy import Request
-from scrapy.core.downloader import Downloader, Slot
+from scrapy.core.downloader import Slot
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
-from scrapy.utils.asyncio import call_later
-from scrapy.utils.defer import _schedule_coro
 from twisted.python.failure import Failure
+
+from crawler.compat import HookedDownloader
 
 
 def again(request: Request) -> Request:
@@ -52,7 +53,7 @@ def _current_task() -> asyncio.Task | None:
         return None
 
 
-class PoliteDownloader(Downloader):
+class PoliteDownloader(HookedDownloader):
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
         self.stopping = False
@@ -82,12 +83,12 @@ class PoliteDownloader(Downloader):
             count += 1
         return count
 
-    async def _download(self, slot: Slot, request: Request) -> Response:
+    async def download(self, slot: Slot, request: Request) -> Response:
         task = _current_task()
         if task is not None:
             self.transfers[request] = task
         try:
-            return await super()._download(slot, request)
+            return await super().download(slot, request)
         except asyncio.CancelledError:
             if request not in self._aborted or task is None:
                 raise
@@ -97,7 +98,7 @@ class PoliteDownloader(Downloader):
             self.transfers.pop(request, None)
             self._aborted.discard(request)
 
-    def _process_queue(self, slot: Slot) -> None:
+    def process_queue(self, slot: Slot) -> None:
         if self.stopping:
             self._requeue(slot)
             return
@@ -108,13 +109,13 @@ class PoliteDownloader(Downloader):
         if delay:
             penalty = delay - now + slot.lastseen
             if penalty > 0:
-                slot.latercall = call_later(penalty, self._latercall, slot)
+                self.process_later(slot, penalty)
                 return
         while slot.queue and slot.free_transfer_slots() > 0:
             slot.lastseen = now
             request, queue_dfd = slot.queue.popleft()
             slot.transferring.add(request)  # now, not when the download task first runs
-            _schedule_coro(self._wait_for_download(slot, request, queue_dfd))
+            self.start_download(slot, request, queue_dfd)
             if delay:  # no burst when a delay between requests is configured
-                self._process_queue(slot)
+                self.process_queue(slot)
                 break

@@ -6,7 +6,7 @@ Requests, Responses, Deferreds and their dicts at a high rate and keeps a growin
 of them alive (the frontier, the responses waiting for the cleaning workers), so each
 collection has more to scan: on the benchmark site the crawl process spent 4.1-4.7 s of
 a 46-50 s crawl in ~1,900 collections. With the first threshold at 10,000 it spends
-0.5 s in ~27 (docs/performance.md, "Round 6"). Objects are freed as before: reference
+0.5 s in ~27 (docs/performance.md, "What a crawled page costs"). Objects are freed as before: reference
 counting frees almost everything the moment it is unused; only reference cycles wait
 for a collection, now a little longer.
 """

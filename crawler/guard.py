@@ -141,7 +141,7 @@ class AddressGuard:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "AddressGuard":
         try:
-            mode = parse_mode(crawler.settings.get("PRESSKEEP_ALLOW_PRIVATE", "auto"))
+            mode = parse_mode(crawler.settings.get("PRESSKEEP_ALLOW_PRIVATE"))
         except ValueError as exc:  # never let a typo open the guard
             logger.warning("presskeep: %s; refusing every non-public address", exc)
             mode = "false"

@@ -15,8 +15,7 @@ re-cleaning a page whose payload already produced an article
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 from scrapy import Request
@@ -79,16 +78,6 @@ class History:
         if last is None or not last["has_article"]:
             return False
         return parse_warc_date(last["fetched_at"]) >= modified
-
-
-def parse_http_date(value: str | None) -> datetime | None:
-    try:
-        when = parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
-        return None
-    if when is not None and when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when
 
 
 def revisit_for(ex: Exchange, last: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 
+from crawler.compat import connection_pool
+
 
 def idle_per_host(settings) -> int:
     wanted = settings.getint("PRESSKEEP_KEEPALIVE_PER_HOST")
@@ -26,5 +28,5 @@ def idle_per_host(settings) -> int:
 class KeepAliveHTTP11Handler(HTTP11DownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self._pool.maxPersistentPerHost = max(self._pool.maxPersistentPerHost,
-                                              idle_per_host(crawler.settings))
+        pool = connection_pool(self)
+        pool.maxPersistentPerHost = max(pool.maxPersistentPerHost, idle_per_host(crawler.settings))

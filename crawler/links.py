@@ -12,8 +12,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
-from crawler.hrefscan import scan as scan_text
-from crawler.pagelinks import HREFS, PageLinks, feed_hrefs
+from crawler.compat import drop_cached_selector
+from pipelines.pagelinks import HREFS, PageLinks, feed_hrefs
 
 SCOPES = ("host", "domain", "prefix")
 logger = logging.getLogger(__name__)
@@ -154,12 +154,6 @@ class LinkFilter:
         self._per_pattern[key] = count + 1
         return False
 
-    def extract(self, response: TextResponse) -> Iterator[str]:
-        """Every ``<a href>`` of the page, made absolute (the plain path: a Selector per link)."""
-        base = get_base_url(response)
-        for href in response.xpath("//a/@href").getall():
-            yield urljoin(base, href)
-
     def admit(self, urls: Iterable[str]) -> Iterator[str]:
         """The new, in-scope URLs, until max_pages have been scheduled."""
         for raw in urls:
@@ -224,15 +218,6 @@ class LinkFilter:
             self._take(urljoin(base, href), key, found)
         return found
 
-    def page_urls(self, urls: Iterable[str], pattern: str | None = None) -> Found:
-        """:meth:`new_links` of a page's links already made absolute (the plain path)."""
-        found = Found(pattern)
-        for raw in urls:
-            if self.max_pages and self.scheduled >= self.max_pages:
-                break
-            self._take(raw, None, found)
-        return found
-
     def release(self, found: Found, which: Callable[[str], bool]) -> int:
         """Take back the URLs of ``found`` that ``which`` picks, as if no page had linked
         them (not seen, not counted), and drop them from ``found``; how many."""
@@ -254,22 +239,12 @@ class LinkFilter:
         return released
 
 
-def response_links(response: TextResponse, feeds: bool = True, scan: bool = False
-                   ) -> tuple[PageLinks, bool]:
-    """The links of a page (its feeds too if ``feeds``) and whether they were scanned.
-
-    With ``scan``, :func:`crawler.hrefscan.scan` reads them from the page's text, which
-    gives what lxml's tree gives; a page it does not model, and every page without
-    ``scan``, is read from the tree Scrapy parsed (``response.selector``).
-    :func:`crawler.pagelinks.page_links` reads the same from a cleaning worker's tree.
-    """
-    base = get_base_url(response)
-    if scan:
-        scanned = scan_text(response.text, feeds)
-        if scanned is not None:
-            return PageLinks(base, *scanned), True
+def response_links(response: TextResponse, feeds: bool = True) -> PageLinks:
+    """The links of a page (its feeds too if ``feeds``), read from the tree Scrapy parsed
+    (``response.selector``). :func:`pipelines.pagelinks.page_links` reads the same from
+    a cleaning worker's tree."""
     root = response.selector.root
-    return PageLinks(base, HREFS(root), feed_hrefs(root) if feeds else []), False
+    return PageLinks(get_base_url(response), HREFS(root), feed_hrefs(root) if feeds else [])
 
 
 def release_tree(response) -> None:
@@ -280,8 +255,7 @@ def release_tree(response) -> None:
     callback yielded is through the pipelines (cleaning in the worker pool included).
     The spider reads the tree only inside its callback, so the cache is cleared at the
     callback's end: on the benchmark site this halves the crawl process's peak RSS
-    (255 -> 120 MB archive-only, docs/performance.md). ``_cached_selector`` is
-    Scrapy's private attribute (2.19); read here and nowhere else.
+    (255 -> 120 MB archive-only, docs/performance.md). The cache is a private attribute
+    of Scrapy's (crawler/compat.py).
     """
-    if getattr(response, "_cached_selector", None) is not None:
-        response._cached_selector = None
+    drop_cached_selector(response)

@@ -33,9 +33,9 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
-from scrapy.utils.defer import _schedule_coro
 from scrapy.utils.request import request_from_dict
 
+from crawler.compat import schedule_coro
 from crawler.queues import request_dict
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class Partition(BaseSpiderMiddleware):
         if not value:
             raise NotConfigured  # one crawl process (no message: this is the usual case)
         index, count = parse_partition(value)
-        fd = crawler.settings.getint("PRESSKEEP_PARTITION_FD", -1)
+        fd = crawler.settings.getint("PRESSKEEP_PARTITION_FD")
         if fd < 0:
             raise NotConfigured(f"PRESSKEEP_PARTITION is set but no socket ({FD_ENV})")
         mw = cls(crawler, index, count, fd)
@@ -173,7 +173,7 @@ class Partition(BaseSpiderMiddleware):
     def stop(self, reason: str = "finished") -> None:
         self.stopping = True
         if self.crawler.engine is not None:
-            _schedule_coro(self.crawler.engine.close_spider_async(reason=reason))
+            schedule_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     # -- idle: wait for the others --------------------------------------------------
     def report_idle(self) -> None:

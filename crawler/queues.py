@@ -16,6 +16,8 @@ from typing import Any, Callable
 from scrapy import Request
 from scrapy.squeues import PickleLifoDiskQueue
 
+from crawler.compat import push_dict
+
 _UNKNOWN = object()
 
 
@@ -52,4 +54,4 @@ class LifoDiskQueue(PickleLifoDiskQueue):
         if d is None:
             super().push(request)
         else:
-            super(PickleLifoDiskQueue, self).push(d)
+            push_dict(self, d)

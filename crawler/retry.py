@@ -22,6 +22,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
+from crawler.compat import retry
+
 logger = logging.getLogger(__name__)
 
 
@@ -59,11 +61,11 @@ class RetryAfterMiddleware(RetryMiddleware):
             logger.info("presskeep: not retrying %s: Retry-After %.0f s is over "
                         "PRESSKEEP_RETRY_AFTER_MAX", request.url, wait)
             return response
-        retry = self._retry(request, response_status_message(response.status))
-        if retry is None:
+        again = retry(self, request, response_status_message(response.status))
+        if again is None:
             return response
         if wait:
             stats.inc_value("presskeep/retry/after_waited")
             stats.inc_value("presskeep/retry/after_seconds", wait)
             await asyncio.sleep(wait)
-        return retry
+        return again

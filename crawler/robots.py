@@ -16,6 +16,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.compat import robots_parsers
+
 
 def _relay(shared: Deferred) -> Deferred:
     """A new Deferred fired with ``shared``'s result; ``shared`` passes its result on unchanged."""
@@ -34,7 +36,7 @@ class RobotsTxt(RobotsTxtMiddleware):
 
     async def robot_parser(self, request: Request):
         netloc = urlparse_cached(request).netloc
-        pending = self._parsers.get(netloc)
+        pending = robots_parsers(self).get(netloc)
         if isinstance(pending, Deferred):  # someone is fetching it: wait for our own copy
             return await maybe_deferred_to_future(_relay(pending))
         return await super().robot_parser(request)

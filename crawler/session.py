@@ -1,6 +1,7 @@
 """The archive session: one WARC writer, one database and one `runs` row per crawl.
 
-Other components reach it with ``crawler.get_extension(ArchiveSession)``.
+Other components reach it with ``crawler.get_extension(ArchiveSession)``; the item
+pipelines, which do not import crawler/, with ``crawler.get_extension(ArchiveRun)``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import warcio
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import _schedule_coro
 from twisted.internet import task
 
 from archive.db import Store
@@ -25,6 +25,8 @@ from archive.lock import archive_lock
 from archive.recovery import finish_open_files
 from archive.warc import WarcFileWriter
 from crawler import __version__
+from crawler.compat import schedule_coro
+from pipelines.archiverun import ArchiveRun
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ def warcinfo(settings) -> dict[str, str]:
     return info
 
 
-class ArchiveSession:
+class ArchiveSession(ArchiveRun):
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
@@ -59,8 +61,8 @@ class ArchiveSession:
         # recovery: no other writer is in this archive, and a live writer's .open is skipped
         self._lock = ExitStack()
         self._lock.enter_context(archive_lock(
-            self.root, settings.get("PRESSKEEP_RUN_COMMAND") or "crawl",
-            settings.get("PRESSKEEP_WORKER_ID") or ""))
+            self.root, settings.get("PRESSKEEP_RUN_COMMAND"),
+            settings.get("PRESSKEEP_WORKER_ID")))
         warc_dir = self.root / "warc"
         warc_dir.mkdir(parents=True, exist_ok=True)
         self.recovered = finish_open_files(warc_dir)
@@ -70,14 +72,14 @@ class ArchiveSession:
             warc_dir, prefix=settings.get("PRESSKEEP_WARC_PREFIX"),
             worker=settings.get("PRESSKEEP_WORKER_ID"),
             max_size=settings.getint("PRESSKEEP_WARC_MAX_SIZE"), info=warcinfo(settings),
-            gzip_level=settings.getint("PRESSKEEP_WARC_GZIP_LEVEL", 5),
-            gzip_library=settings.get("PRESSKEEP_WARC_GZIP_LIBRARY") or "zlib",
-            threaded=settings.getbool("PRESSKEEP_WARC_THREAD", True),
-        ) if settings.getbool("PRESSKEEP_WARC_ENABLED", True) else None
+            gzip_level=settings.getint("PRESSKEEP_WARC_GZIP_LEVEL"),
+            gzip_library=settings.get("PRESSKEEP_WARC_GZIP_LIBRARY"),
+            threaded=settings.getbool("PRESSKEEP_WARC_THREAD"),
+        ) if settings.getbool("PRESSKEEP_WARC_ENABLED") else None
         self.store.before_flush = self._flush_warc if self.warc else None
         self.store.on_write_error = self.write_failed  # a full disk stops the crawl
         self.write_error: str | None = None
-        self.run_id = self.store.start_run(settings.get("PRESSKEEP_RUN_COMMAND") or "crawl",
+        self.run_id = self.store.start_run(settings.get("PRESSKEEP_RUN_COMMAND"),
                                            dict(settings.getdict("PRESSKEEP_RUN_ARGS")))
         self._flusher = task.LoopingCall(self.store.flush)
         self.flush_interval = settings.getfloat("PRESSKEEP_FLUSH_INTERVAL")
@@ -109,9 +111,9 @@ class ArchiveSession:
         self.write_error = str(exc)
         self.crawler.stats.set_value("presskeep/error", self.write_error)
         logger.error("presskeep: %s: stopping the %s", exc,
-                     self.crawler.settings.get("PRESSKEEP_RUN_COMMAND") or "crawl")
+                     self.crawler.settings.get("PRESSKEEP_RUN_COMMAND"))
         if self.crawler.engine is not None:
-            _schedule_coro(self.crawler.engine.close_spider_async(reason=REASON_WRITE_FAILED))
+            schedule_coro(self.crawler.engine.close_spider_async(reason=REASON_WRITE_FAILED))
 
     def spider_closed(self, spider, reason: str) -> None:
         if self._flusher.running:

@@ -96,15 +96,18 @@ PRESSKEEP_DB_BATCH_SIZE = 200
 PRESSKEEP_FLUSH_INTERVAL = 5.0
 PRESSKEEP_CLEAN_WORKERS = -1  # -1: one per CPU core; 0: clean in the crawl process
 PRESSKEEP_CLEAN_NICE = 10  # cleaning workers' nice increment: the crawl process comes first
-PRESSKEEP_CLEAN_QUEUE = 4  # pages handed to each cleaning worker at most (replay: 16)
+# pages handed to each cleaning worker at most (replay: 16): one in work, the rest waiting in
+# its pipe; more than one waiting covers the event loop's longer turns (a batch of rows
+# written to SQLite): with 2, replay's workers sat idle ~10 % of the time
+PRESSKEEP_CLEAN_QUEUE = 4
 PRESSKEEP_CLEAN_ENABLED = True  # False (`crawl --no-clean`): archive only, clean later by replay
 PRESSKEEP_KEEPALIVE_PER_HOST = 0  # idle connections kept per host (0: 2x per-host concurrency)
-PRESSKEEP_FAST_LINKS = True  # links: one XPath on the page's tree (the cleaning worker's), seen hrefs dropped unparsed
-PRESSKEEP_SCAN_LINKS = True  # links the crawl process reads (--no-clean): tokenized from the text, no tree
 PRESSKEEP_PROGRESS_INTERVAL = 5.0
 PRESSKEEP_SITE_MODEL_ENABLED = True  # learn each site's recurring boilerplate and drop it
 PRESSKEEP_SCOPE = "host"
 PRESSKEEP_MAX_PAGES = 0  # 0: no limit
+PRESSKEEP_RUN_ARGS = {}  # set by the CLI: the arguments recorded in the `runs` row
+PRESSKEEP_VERBOSE = 0  # set by the CLI from -v: the terminal's log level
 
 # -- robustness and security (crawler/guard.py, docs/reliability.md) -------------
 PRESSKEEP_ALLOW_PRIVATE = "auto"  # non-public addresses: auto (the seeds' kinds), True, False
@@ -132,9 +135,10 @@ PRESSKEEP_RUN_COMMAND = "crawl"  # the `runs.command` value of this run ("replay
 PRESSKEEP_PARTITION = ""  # "I/N": this process owns the URLs whose CRC-32 mod N is I (set by the CLI)
 PRESSKEEP_PARTITION_FD = -1  # its end of the socket pair to the parent (set by the CLI)
 
-# -- distributed crawling on Redis (crawler/distributed.py, docs/distributed.md) --------
+# -- distributed crawling on Redis (crawler/distributed/, docs/distributed.md) --------
 PRESSKEEP_REDIS_URL = ""  # redis://HOST:PORT/DB: share one queue and dupefilter with other workers
 PRESSKEEP_REDIS_KEY = "presskeep"  # prefix of every Redis key of one distributed crawl
 PRESSKEEP_REDIS_IDLE_TIMEOUT = 15.0  # a worker stops after this many seconds without cluster work
 PRESSKEEP_REDIS_WORKER_TTL = 15  # seconds without a heartbeat before a worker's leases are requeued
 PRESSKEEP_REDIS_TICK = 1.0  # seconds between heartbeats, acknowledgements and start-URL polls
+PRESSKEEP_REDIS_SHARD = ""  # set by the add-on: the shard this worker writes (distributed mode on)

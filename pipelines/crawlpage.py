@@ -1,7 +1,7 @@
 """What a cleaning worker does with a crawled page: parse it once, read its links, clean it.
 
 Parsing a page is the largest share of the crawl process's own work after Scrapy's
-(docs/performance.md, "Round 6"): with cleaning workers on, the worker that cleans a
+(docs/performance.md, "What a crawled page costs"): with cleaning workers on, the worker that cleans a
 page parses it anyway, so it reads the page's links from the same tree and hands them
 back with the cleaned article. The crawl process then never parses that page.
 No Scrapy import here: this runs in the workers.
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawler.pagelinks import PageLinks, page_links
+from pipelines.pagelinks import PageLinks, page_links
 from pipelines.clean.extract import Extraction, extract_parsed
 from pipelines.clean.html import decode_html, parse_html
-from pipelines.clean.reclean import text_hash
+from pipelines.clean.identity import text_hash
 
 
 @dataclass(slots=True)

@@ -31,11 +31,6 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-#: tasks handed to one worker before it answers (``PRESSKEEP_CLEAN_QUEUE``): one in work,
-#: the rest waiting in its pipe, never more than the pipe holds. More than one waiting covers
-#: the event loop's longer turns (a batch of rows written to SQLite): with 2, replay's
-#: workers sat idle ~10 % of the time (docs/performance.md, round 7)
-DEPTH = 4
 #: Linux F_SETPIPE_SZ; a bigger pipe buffer lets a whole page wait in it
 _F_SETPIPE_SZ = 1031
 PIPE_SIZE = 1 << 20
@@ -108,9 +103,12 @@ class _Worker:
 
 class CleanPool:
     """``workers`` spawn processes that run ``extract(body, url, **kwargs)`` or
-    ``clean_page(body, url, **kwargs)`` (pipelines/crawlpage.py)."""
+    ``clean_page(body, url, **kwargs)`` (pipelines/crawlpage.py); ``depth``: tasks handed
+    to one worker before it answers (``PRESSKEEP_CLEAN_QUEUE``: one in work, the rest
+    waiting in its pipe, never more than the pipe holds); ``nice``: the workers' nice
+    increment."""
 
-    def __init__(self, workers: int, nice: int = 0, depth: int = DEPTH) -> None:
+    def __init__(self, workers: int, depth: int, nice: int = 0) -> None:
         self._ctx = multiprocessing.get_context("spawn")
         self._nice = nice
         self._depth = max(1, depth)

@@ -10,70 +10,17 @@ import os
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from pipelines.archiverun import ArchiveRun
 from pipelines.clean import Extraction
-from pipelines.clean.reclean import text_hash
-from pipelines.clean.sitemodel import SiteModel, block_key, load_site_model, save_site_model
+from pipelines.clean.identity import text_hash
 from pipelines.crawlpage import CleanedPage, clean_page
 from pipelines.pool import CleanPool
+from pipelines.sitemodels import SiteModels
 
 logger = logging.getLogger(__name__)
 #: the item key under which the spider hands over a page's cleaning, already started
 CLEANING_KEY = "_cleaning"
 
-__all__ = ["ArticlePipeline", "SiteModels", "article_row", "text_hash"]
-
-
-class SiteModels:
-    """Each site's learned boilerplate: loaded from SQLite on first use, saved back.
-
-    Learning happens here, in the crawl process, on the paragraphs the cleaning
-    workers return, so every worker's pages teach one model per site.
-    """
-
-    def __init__(self, db, save_every: int = 500) -> None:
-        self.db = db
-        self.save_every = save_every
-        self.models: dict[str, SiteModel] = {}
-        self.unsaved: dict[str, int] = {}
-        # hash of (site, text hash): one vote per distinct text; ints keep it ~5x smaller
-        # than the tuples (it grows by one entry an article)
-        self.seen: set[int] = set()
-
-    def get(self, site: str) -> SiteModel:
-        if site not in self.models:
-            self.models[site] = load_site_model(self.db, site)
-        return self.models[site]
-
-    def apply(self, doc: Extraction, digest: str | None = None) -> tuple[int, int]:
-        """Learn from ``doc``, drop its learned boilerplate; how many paragraphs went, and
-        how many learned ones the removal cap kept (``SiteModel.drops``).
-
-        ``digest``: ``text_hash(doc.text)`` when the caller has it.
-        """
-        if not doc.site:
-            return 0, 0
-        model = self.get(doc.site)
-        key = hash((doc.site, digest or text_hash(doc.text)))
-        keys = [block_key(p) for p in doc.paragraphs]
-        if key not in self.seen:  # the same article under many URLs is not a template
-            self.seen.add(key)
-            model.observe(doc.paragraphs, keys)
-        drop, kept = model.drops(doc.paragraphs, keys)
-        if drop:
-            doc.paragraphs = [p for i, p in enumerate(doc.paragraphs) if i not in drop]
-        self.unsaved[doc.site] = self.unsaved.get(doc.site, 0) + 1
-        if self.unsaved[doc.site] >= self.save_every:
-            self.save(doc.site)
-        return len(drop), kept
-
-    def save(self, site: str) -> None:
-        save_site_model(self.db, site, self.models[site])
-        self.unsaved[site] = 0
-
-    def save_all(self) -> None:
-        for site, count in list(self.unsaved.items()):
-            if count:
-                self.save(site)
 
 
 def article_row(doc: Extraction, capture: dict, run_id: int | None,
@@ -99,11 +46,11 @@ def make_pool(workers: int, nice: int, depth: int) -> CleanPool | None:
         workers = os.cpu_count() or 1
     if workers == 0:
         return None
-    return CleanPool(workers, nice, depth)
+    return CleanPool(workers, depth, nice)
 
 
 class ArticlePipeline:
-    def __init__(self, crawler: Crawler, session) -> None:
+    def __init__(self, crawler: Crawler, session: ArchiveRun) -> None:
         self.crawler = crawler
         self.session = session
         self.stats = crawler.stats
@@ -115,13 +62,11 @@ class ArticlePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArticlePipeline":
-        from crawler.session import ArchiveSession
-
-        if not crawler.settings.getbool("PRESSKEEP_CLEAN_ENABLED", True):
+        if not crawler.settings.getbool("PRESSKEEP_CLEAN_ENABLED"):
             raise NotConfigured("PRESSKEEP_CLEAN_ENABLED is off (archive only)")
-        session = crawler.get_extension(ArchiveSession)
+        session = crawler.get_extension(ArchiveRun)
         if session is None:
-            raise NotConfigured("ArchiveSession extension is not enabled")
+            raise NotConfigured("no archive session (crawler.session.ArchiveSession) enabled")
         return cls(crawler, session)
 
     def submit(self, item: dict, links: bool = False) -> asyncio.Future:

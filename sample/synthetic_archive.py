@@ -39,7 +39,7 @@ def _text(rng: random.Random, sentences: list[str]) -> str:
 
 def _rows(n: int, seed: int):
     """N article rows: ~4% second versions, ~3% exact and ~2% near copies of earlier texts."""
-    from pipelines.store import text_hash
+    from pipelines.clean.identity import text_hash
 
     rng = random.Random(seed)
     vocab = ["".join(rng.choices("abcdefghijklmnoprstuvwy", k=rng.randint(2, 9))) for _ in range(6000)]

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from crawler.addons import LeaveOut
-from crawler.cli.crawl import crawl_settings
+from crawler.cli.common import crawl_settings
 from tests.conftest import ROOT
 
 COOKIES = "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"

@@ -18,7 +18,7 @@ from archive.export import ExportOptions, export
 from archive.export_files import neutralise_formula
 from sample.server import serve
 from sample.site import Page
-from pipelines.store import text_hash
+from pipelines.clean.identity import text_hash
 from tests.conftest import crawl, presskeep
 
 TITLE = '=HYPERLINK("http://x","y")'

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gzip
 from datetime import datetime, timezone
+from urllib.parse import urljoin
 
 import pytest
 from scrapy.http import HtmlResponse, Response, XmlResponse
 
-from crawler.discovery import (feed_links, looks_like_feed_or_sitemap, parse_date, parse_entries,
-                               robots_sitemaps)
+from crawler.discovery import looks_like_feed_or_sitemap, parse_date, parse_entries, robots_sitemaps
+from crawler.links import response_links
 from sample.server import SiteServer
 from sample.site import Page, article_path, build_site, make_articles
 from tests.conftest import crawl, query
@@ -83,7 +84,8 @@ def test_feed_links_in_html():
         b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
         b'<link rel="alternate" type="text/html" hreflang="fr" href="/fr/">'
         b'<link rel="stylesheet" href="/s.css"></head><body></body></html>'))
-    assert feed_links(page) == [BASE + "/feed.xml"]
+    links = response_links(page)
+    assert [urljoin(links.base, href) for href in links.feeds] == [BASE + "/feed.xml"]
     assert not looks_like_feed_or_sitemap(page)
 
 

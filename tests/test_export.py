@@ -25,7 +25,7 @@ from archive.errors import ExportError
 from archive.export import (ExportOptions, Filters, arrow_schema, export, parse_bound,
                             parse_timestamp)
 from crawler.cli import main
-from pipelines.store import text_hash
+from pipelines.clean.identity import text_hash
 from tests.conftest import presskeep, query
 
 UTC = timezone.utc

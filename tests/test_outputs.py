@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from archive.db import Store
 from crawler.cli import main
-from pipelines.store import text_hash
+from pipelines.clean.identity import text_hash
 from tests.conftest import presskeep, query
 
 COMMANDS = {

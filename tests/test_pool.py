@@ -9,7 +9,8 @@ import signal
 import pytest
 
 from pipelines.clean import extract
-from pipelines.pool import DEPTH, CleanPool, WorkerDied
+from crawler.settings import PRESSKEEP_CLEAN_QUEUE as DEPTH
+from pipelines.pool import CleanPool, WorkerDied
 
 PAGE = ("<html><head><title>Harbour reopens</title></head><body><article><h1>Harbour reopens"
         "</h1>{paras}</article></body></html>")
@@ -26,7 +27,7 @@ def run(coro):
 
 def test_results_match_in_process_extraction():
     async def go():
-        pool = CleanPool(2)
+        pool = CleanPool(2, DEPTH)
         try:
             bodies = [page(i) for i in range(20)]
             docs = await asyncio.gather(*(pool.extract(b, f"http://127.0.0.1/a/{i}")
@@ -45,7 +46,7 @@ def test_page_bigger_than_the_pipe_buffer():
     assert len(big) > 1 << 20
 
     async def go():
-        pool = CleanPool(1)
+        pool = CleanPool(1, DEPTH)
         try:
             return await asyncio.gather(pool.extract(big, "http://127.0.0.1/big"),
                                         pool.extract(page(2), "http://127.0.0.1/small"))
@@ -59,7 +60,7 @@ def test_page_bigger_than_the_pipe_buffer():
 
 def test_each_worker_holds_up_to_depth_tasks_that_fit_in_its_pipe():
     async def go():
-        pool = CleanPool(1)
+        pool = CleanPool(1, DEPTH)
         try:
             worker = pool._workers[0]
             small = [asyncio.ensure_future(pool.extract(page(i), f"http://127.0.0.1/s/{i}"))
@@ -85,7 +86,7 @@ def test_each_worker_holds_up_to_depth_tasks_that_fit_in_its_pipe():
 
 def test_worker_error_reaches_the_caller():
     async def go():
-        pool = CleanPool(1)
+        pool = CleanPool(1, DEPTH)
         try:
             with pytest.raises((TypeError, AttributeError)):
                 await pool.extract(12345, "http://127.0.0.1/x")  # not bytes/str
@@ -98,7 +99,7 @@ def test_worker_error_reaches_the_caller():
 
 def test_killed_worker_fails_its_tasks_and_is_replaced():
     async def go():
-        pool = CleanPool(1)
+        pool = CleanPool(1, DEPTH)
         try:
             await pool.extract(page(0), "http://127.0.0.1/warm")
             victim = pool._workers[0].process
@@ -120,7 +121,7 @@ def test_killed_worker_fails_its_tasks_and_is_replaced():
 
 def test_close_stops_the_workers():
     async def go():
-        pool = CleanPool(2, nice=5)
+        pool = CleanPool(2, DEPTH, nice=5)
         await pool.extract(page(1), "http://127.0.0.1/1")
         procs = [w.process for w in pool._workers]
         pool.close()

@@ -149,7 +149,7 @@ AUDITED_SQL = {
     ("archive/reader/revisits.py", "_first"),
     ("archive/wacz.py", "article_pages"), ("web/queries.py", "choices"),
     ("web/queries.py", "search"),
-    ("pipelines/clean/reclean.py", "_rows"), ("pipelines/clean/reclean.py", "_write"),
+    ("crawler/reclean.py", "_rows"), ("crawler/reclean.py", "_write"),
 }
 
 

@@ -11,9 +11,11 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.db import connect
+from crawler.reclean import reclean
 from pipelines.clean import extract
-from pipelines.clean.reclean import reclean, text_hash
-from pipelines.clean.sitemodel import SiteModel, load_site_model, save_site_model
+from pipelines.clean.identity import text_hash
+from pipelines.clean.sitemodel import SiteModel
+from pipelines.sitemodels import load_site_model, save_site_model
 
 SITE = "dailyexample.test"
 WORDS = ("council budget river school market minister farmers road hospital court police "

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from crawler.links import Found, LinkFilter, Scope
-from crawler.pagelinks import PageLinks
+from pipelines.pagelinks import PageLinks
 from crawler.traps import TrapCut
 from tests.conftest import crawl, query
 from tests.trapsite import ARTICLES_PER_PAGE, LISTING_PAGES, serve_trap_site
@@ -21,12 +21,11 @@ from tests.trapsite import ARTICLES_PER_PAGE, LISTING_PAGES, serve_trap_site
 #: PRESSKEEP_TRAP_CUT's default
 CUT = 50
 #: how the spider learns that a page yielded an article: a cleaning worker (the default),
-#: cleaning in the crawl process, the plain link path, no cleaning at all (--no-clean:
-#: only "led to no URL outside its pattern" counts)
+#: cleaning in the crawl process, no cleaning at all (--no-clean: only "led to no URL
+#: outside its pattern" counts)
 MODES = {
     "workers": ("-s", "PRESSKEEP_CLEAN_WORKERS=1"),
     "inline": ("-s", "PRESSKEEP_CLEAN_WORKERS=0"),
-    "plain": ("-s", "PRESSKEEP_FAST_LINKS=False"),
     "no-clean": ("--no-clean",),
 }
 

@@ -10,6 +10,7 @@ from typing import NoReturn
 import click
 
 from crawler import __version__
+from crawler import settings as defaults
 
 
 class PresskeepGroup(click.Group):
@@ -112,7 +113,7 @@ def setup_logging(verbose: int = 0) -> None:
 
 
 out_option = click.option(
-    "--out", "out", default="data", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+    "--out", "out", default=defaults.PRESSKEEP_OUT, show_default=True, type=click.Path(file_okay=False, path_type=Path),
     help="Archive directory (WARC files under OUT/warc, database OUT/presskeep.db).",
 )
 

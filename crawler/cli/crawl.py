@@ -3,62 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
 from archive.db import preflight
 from archive.lock import ensure_writable
 from archive.scaffold import remove_created, snapshot
+from crawler import settings as defaults
 from crawler.cli.app import fail, main, out_option, setup_logging
+from crawler.cli.common import check_seed, check_settings, crawl_settings, parse_settings
 from crawler.links import SCOPES
-
-
-def check_seed(url: str) -> str:
-    """The seed as given, or a one-line error for a malformed or non-http(s) URL."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError on a bad port)
-    except ValueError as exc:
-        fail(f"malformed URL {url!r}: {exc}", 2)
-    if parts.scheme.lower() not in ("http", "https"):
-        fail(f"not an http(s) URL: {url!r}", 2)
-    if not parts.hostname:
-        fail(f"malformed URL (no host): {url!r}", 2)
-    return url
-
-
-def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            fail(f"-s takes NAME=VALUE, got {pair!r}", 2)
-        out[name.strip()] = value
-    return out
-
-
-def check_settings(overrides: dict) -> None:
-    """Setting values the crawl would only trip over once started: one line now."""
-    from archive.gzip_records import GZIP_LIBRARIES
-
-    library = overrides.get("PRESSKEEP_WARC_GZIP_LIBRARY")
-    if library is not None and library not in GZIP_LIBRARIES:
-        fail(f"PRESSKEEP_WARC_GZIP_LIBRARY must be one of {', '.join(GZIP_LIBRARIES)}, "
-             f"got {library!r}", 2)
-
-
-def crawl_settings(out: Path, overrides: dict, run_args: dict, clean: bool = True):
-    from scrapy.settings import Settings
-
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    settings.set("PRESSKEEP_OUT", str(out), priority="cmdline")
-    settings.set("PRESSKEEP_RUN_ARGS", run_args, priority="cmdline")
-    settings.setdict(overrides, priority="cmdline")
-    if not clean:  # no article pipeline at all: the cleaning stack is not even imported
-        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
-    return settings
 
 
 def run_crawl(settings, spider_kwargs: dict) -> dict:
@@ -122,13 +76,13 @@ def distributed_out(out: Path, overrides: dict, redis_url: str | None, worker_id
             fail("give at least one URL (or --redis URL to wait for `presskeep enqueue`)", 2)
         return out
     from archive.merge import shard_dir
-    from crawler import distributed  # redis and scrapy-redis: imported when asked for
+    from crawler.distributed import cluster  # redis: imported when asked for
 
     try:
-        distributed.connect(redis_url).close()
-    except distributed.RedisUnavailable as exc:
+        cluster.connect(redis_url).close()
+    except cluster.RedisUnavailable as exc:
         fail(str(exc))
-    worker = worker_id or overrides.get("PRESSKEEP_WORKER_ID") or distributed.default_worker_id()
+    worker = worker_id or overrides.get("PRESSKEEP_WORKER_ID") or cluster.default_worker_id()
     overrides.update({"PRESSKEEP_REDIS_URL": redis_url, "PRESSKEEP_WORKER_ID": worker})
     return shard_dir(out, worker)
 
@@ -189,9 +143,8 @@ def politeness_shares(pairs, count: int) -> list[str]:
 
 def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool = True) -> None:
     """`crawl --processes COUNT`: fork the children, then merge their shards into OUT."""
-    from archive.merge import merge
-    from crawler.cli.merge import merge_site_models
-    from archive.merge import shard_dir
+    from archive.merge import merge, shard_dir
+    from pipelines.sitemodels import merge_site_models
     from crawler.partition import preload, run_children
     from crawler.resume import CrawlBusy, crawl_lock
 
@@ -231,9 +184,10 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
 @main.command()
 @click.argument("urls", nargs=-1, required=False)
 @out_option
-@click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after N pages (0: no limit).")
+@click.option("--max-pages", type=click.IntRange(min=0), default=defaults.PRESSKEEP_MAX_PAGES, help="Stop after N pages (0: no limit).")
 @click.option("--depth", type=click.IntRange(min=0), default=None, help="Maximum link depth from the seeds.")
-@click.option("--scope", type=click.Choice(SCOPES), default="host", show_default=True,
+@click.option("--scope", type=click.Choice(SCOPES), default=defaults.PRESSKEEP_SCOPE,
+              show_default=True,
               help="Follow links on the seed's host, its registered domain, or under the seed URL.")
 @click.option("-s", "--set", "pairs", multiple=True, metavar="NAME=VALUE",
               help="Any Scrapy or PRESSKEEP_* setting (repeatable).")

@@ -79,7 +79,7 @@ def _site_models(out: Path | None):
     if out is None:
         return None
     from archive.db import DB_NAME, connect_for_reading
-    from pipelines.store import SiteModels
+    from pipelines.sitemodels import SiteModels
 
     if not (out / DB_NAME).exists():
         fail(f"no archive database at {out / DB_NAME}")

@@ -9,16 +9,6 @@ import click
 from crawler.cli.app import main
 
 
-def merge_site_models(models: list[str], pages: list[int]) -> str:
-    """Sum learned site models (pipelines/clean/sitemodel.py SiteModel.merge)."""
-    from pipelines.clean.sitemodel import SiteModel
-
-    merged = SiteModel.from_json(models[0])
-    for model in models[1:]:
-        merged.merge(SiteModel.from_json(model))
-    return merged.to_json()
-
-
 @main.command()
 @click.argument("shards", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -36,6 +26,7 @@ def merge(shards, out, recover):
     """
     from archive.lock import archive_lock
     from archive.merge import merge as merge_shards
+    from pipelines.sitemodels import merge_site_models
 
     with archive_lock(out, "merge"):
         report = merge_shards(shards, out, recover=recover, merge_models=merge_site_models)

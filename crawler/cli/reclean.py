@@ -21,7 +21,7 @@ def reclean(out, site, no_learn):
     """
     from archive.db import DB_NAME, connect
     from archive.lock import archive_lock
-    from pipelines.clean.reclean import reclean as run
+    from crawler.reclean import reclean as run
 
     if not (out / DB_NAME).exists():
         fail(f"no archive database at {out / DB_NAME}")

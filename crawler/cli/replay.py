@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from crawler.cli.app import SKIPPED, fail, main, out_option, setup_logging
-from crawler.cli.crawl import crawl_settings, parse_settings
+from crawler.cli.common import crawl_settings, parse_settings
 
 WARC_GLOBS = ("*.warc", "*.warc.gz")
 

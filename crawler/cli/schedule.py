@@ -31,8 +31,9 @@ def check_crawl(args: tuple[str, ...], parent: click.Context) -> Path:
     """Parse and check ``crawl ARGS...`` as `presskeep crawl` would before it starts (one
     line and exit 2 when wrong); its --out."""
     from archive.lock import ensure_writable
-    from crawler.cli.crawl import check_seed, check_settings, crawl, parse_settings
+    from crawler.cli.common import check_seed, check_settings, parse_settings
 
+    crawl = main.get_command(parent, "crawl")
     params = crawl.make_context("crawl", list(args), parent=parent).params
     for url in params["urls"]:
         check_seed(url)

@@ -17,8 +17,7 @@ from scrapy.utils.conf import build_component_list
 from twisted.python.failure import Failure
 
 from crawler.capture import META_KEY, describe_error
-from crawler.discovery import (feed_links, looks_like_feed_or_sitemap, parse_entries,
-                               robots_sitemaps)
+from crawler.discovery import looks_like_feed_or_sitemap, parse_entries, robots_sitemaps
 from crawler.incremental import History, already_stored
 from crawler.links import (Found, LinkFilter, Scope, release_tree, response_links,
                            url_pattern)
@@ -50,7 +49,7 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         scope = Scope(spider._scope_name or settings.get("PRESSKEEP_SCOPE"), spider.seeds)
-        max_pages = int(spider._max_pages or settings.getint("PRESSKEEP_MAX_PAGES") or 0)
+        max_pages = int(spider._max_pages or settings.getint("PRESSKEEP_MAX_PAGES"))
         spider.links = LinkFilter(
             scope, max_pages=max_pages, max_per_pattern=settings.getint("PRESSKEEP_MAX_PER_PATTERN"),
             on_capped=lambda: crawler.stats.inc_value("presskeep/links/pattern_capped"))
@@ -59,8 +58,6 @@ class NewsSpider(scrapy.Spider):
         # reads every attribute of the spider when it serializes a request's callback)
         spider._cleaner = False
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
-        spider.scan_links = settings.getbool("PRESSKEEP_SCAN_LINKS")
-        spider.fast_links = settings.getbool("PRESSKEEP_FAST_LINKS", True)
         trap_cut = settings.getint("PRESSKEEP_TRAP_CUT")
         spider.traps = TrapCut(trap_cut, crawler) if trap_cut > 0 else None
         # an archive-only crawl has no item pipeline: no page items to pass through Scrapy
@@ -149,7 +146,7 @@ class NewsSpider(scrapy.Spider):
             for request in self.parse_discovery(response):
                 yield request
             return
-        if not isinstance(response, TextResponse) or not _is_html(response):
+        if not isinstance(response, TextResponse) or not is_html(response):
             self.crawler.stats.inc_value("presskeep/pages/not_html")
             return
         page = cleaner = None  # the cleaned page, when this callback waits for it
@@ -158,16 +155,12 @@ class NewsSpider(scrapy.Spider):
             item = page_item(response)
             cleaner = self.page_cleaner()
             # the cleaning reads the page's links from its own tree: no parse here
-            cleaning = cleaner.submit(item, links=self.fast_links) if cleaner is not None else None
+            cleaning = cleaner.submit(item, links=True) if cleaner is not None else None
             yield item
             if cleaning is not None:
                 page = await cleaner.cleaned(cleaning)
         pattern = url_pattern(response.url) if self.traps is not None else None
-        if self.fast_links:
-            found, feeds = self.fast_path_links(response, page, cleaner, pattern)
-        else:  # the plain path (tests/test_fastpath.py): a Selector and a urljoin per link
-            feeds = list(self.feed_requests(response, feed_links(response))) if self.discover else []
-            found = self.links.page_urls(self.links.extract(response), pattern)
+        found, feeds = self.page_links(response, page, cleaner, pattern)
         for request in feeds:
             yield request
         trap = 0
@@ -179,8 +172,8 @@ class NewsSpider(scrapy.Spider):
             yield self.request(url, trap=trap if trap and not found.outside(url) else 0)
         release_tree(response)
 
-    def fast_path_links(self, response: TextResponse, page, cleaner, pattern: str | None
-                        ) -> tuple[Found, list[scrapy.Request]]:
+    def page_links(self, response: TextResponse, page, cleaner, pattern: str | None
+                   ) -> tuple[Found, list[scrapy.Request]]:
         """The new links of a page (read by its cleaning, else here) and the requests for
         the feeds it advertises."""
         links = page.links if page is not None else None
@@ -188,9 +181,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("presskeep/links/read_by_workers"
                                          if cleaner.pool is not None else "presskeep/links/parsed")
         else:
-            links, scanned = response_links(response, feeds=self.discover, scan=self.scan_links)
-            self.crawler.stats.inc_value("presskeep/links/scanned" if scanned
-                                         else "presskeep/links/parsed")
+            links = response_links(response, feeds=self.discover)
+            self.crawler.stats.inc_value("presskeep/links/parsed")
         feeds = []
         if self.discover:
             feeds = list(self.feed_requests(response, [urljoin(links.base, href)
@@ -198,14 +190,12 @@ class NewsSpider(scrapy.Spider):
         return self.links.new_links(links, pattern), feeds
 
     def page_cleaner(self):
-        """The cleaning pipeline, when the spider hands it each page itself: to learn the
-        page's type (trap cut on) and, with PRESSKEEP_FAST_LINKS, to have its links read
-        from the cleaning's tree; None otherwise (cleaning off, or nothing to learn)."""
+        """The cleaning pipeline, which the spider hands each page itself: to have its links
+        read from the cleaning's tree and learn the page's type (trap cut); None with
+        cleaning off."""
         if self._cleaner is False:
             self._cleaner = None
-            settings = self.settings
-            if ((self.fast_links or self.traps is not None)
-                    and settings.getbool("PRESSKEEP_CLEAN_ENABLED", True)):
+            if self.settings.getbool("PRESSKEEP_CLEAN_ENABLED"):
                 from pipelines.store import ArticlePipeline
 
                 self._cleaner = self.crawler.get_item_pipeline(ArticlePipeline)
@@ -226,12 +216,15 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("presskeep/discovery/guess_missed")
 
 
-def _is_html(response: TextResponse) -> bool:
+def is_html(response: TextResponse) -> bool:
+    """Whether a response is an HTML page (by its Content-Type, or its first bytes without one);
+    both spiders hand only those to the pipelines."""
     ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
     return "html" in ctype or (not ctype and b"<html" in response.body[:2048].lower())
 
 
 def page_item(response: TextResponse) -> dict:
+    """The item both spiders hand the pipelines for an HTML page."""
     capture = response.meta.get(META_KEY) or {}
     return {
         "url": response.url,

@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 
 from archive.reader import ArchiveScan, RecordCache
 from crawler.replay import REF_KEY, apply_replay_settings, body_limit
-from crawler.spiders.news import _is_html, page_item, split_urls
+from crawler.spiders.news import is_html, page_item, split_urls
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class ReplaySpider(scrapy.Spider):
     def parse(self, response: Response):
         self.request_done()
         self.crawler.stats.inc_value("presskeep/pages/fetched")
-        if not isinstance(response, TextResponse) or not _is_html(response):
+        if not isinstance(response, TextResponse) or not is_html(response):
             self.crawler.stats.inc_value("presskeep/pages/not_html")
             return
         if "truncated" in response.flags:  # cut at DOWNLOAD_MAXSIZE: counted and logged

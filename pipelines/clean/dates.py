@@ -129,9 +129,9 @@ def modified(tree, ld: dict) -> str | None:
 
 
 def _htmldate(tree, url: str | None) -> str | None:
-    try:
-        from pipelines.clean.htmldate_fast import find_original_date
+    from pipelines.clean.htmldate_fast import find_original_date
 
+    try:
         return find_original_date(tree, url)  # = htmldate's find_date, without its tree copy
     except Exception as exc:  # htmldate raises assorted errors on odd pages
         logger.debug("presskeep: htmldate failed on %s: %s", url, exc)

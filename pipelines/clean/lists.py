@@ -20,8 +20,8 @@ BLOCKS = ("p", "h2", "h3", "h4", "li", "ul", "ol", "blockquote", "td")
 HEADINGS = ("h2", "h3", "h4")
 #: the container is the deepest element holding this share of the kept text
 CONTAINER_SHARE = 0.8
-#: a recovered list: at least this many items, averaging at least this many words (round 6:
-#: one item, a deal page's one-offer list under each store's name, was 2)
+#: a recovered list: at least this many items, averaging at least this many words (one
+#: item: a deal page's one-offer list under each store's name; 2 lost those)
 MIN_ITEMS = 1
 MIN_ITEM_WORDS = 3.0
 #: headings are recovered only when short (a subhead, not a paragraph set in <h3>)

@@ -141,16 +141,3 @@ class SiteModel:
         obj = json.loads(data)
         return cls(site=obj.get("site") or site, pages=int(obj.get("pages", 0)),
                    blocks={k: [int(v[0]), int(v[1])] for k, v in obj.get("blocks", {}).items()})
-
-
-def load_site_model(db, site: str | None) -> SiteModel:
-    """The stored model for ``site`` (an ``archive.db`` database), or an empty one."""
-    from archive.sitemodels import load_model_json
-
-    return SiteModel.from_json(load_model_json(db, site) if site else None, site=site)
-
-
-def save_site_model(db, site: str, model: SiteModel) -> None:
-    from archive.sitemodels import save_model_json
-
-    save_model_json(db, site, model.pages, model.to_json())

@@ -11,7 +11,6 @@ triggers keep the search index in sync. No new versions are added.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -21,7 +20,9 @@ from typing import Iterator
 from archive.errors import WarcReadError
 from archive.reader import read_record_at
 from pipelines.clean.extract import Extraction, extract
-from pipelines.clean.sitemodel import SiteModel, load_site_model, save_site_model
+from pipelines.clean.identity import text_hash
+from pipelines.clean.sitemodel import SiteModel
+from pipelines.sitemodels import load_site_model, save_site_model
 
 logger = logging.getLogger(__name__)
 BATCH = 200
@@ -33,11 +34,6 @@ class RecleanStats:
     rows: int = 0
     changed: int = 0
     unreadable: int = 0
-
-
-def text_hash(text: str) -> str:
-    """Hash of the whitespace- and case-normalised text (change detection and dedup)."""
-    return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
 
 
 def _charset(ctype: str | None) -> str | None:

@@ -1,0 +1,59 @@
+"""What several verbs share: checking seeds and ``-s`` settings, and building the crawl's
+settings (crawl, replay, schedule, enqueue)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.cli.app import fail
+
+
+def check_seed(url: str) -> str:
+    """The seed as given, or a one-line error for a malformed or non-http(s) URL."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError as exc:
+        fail(f"malformed URL {url!r}: {exc}", 2)
+    if parts.scheme.lower() not in ("http", "https"):
+        fail(f"not an http(s) URL: {url!r}", 2)
+    if not parts.hostname:
+        fail(f"malformed URL (no host): {url!r}", 2)
+    return url
+
+
+def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``-s NAME=VALUE`` pairs as a dict, or a one-line error for one without ``=``."""
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            fail(f"-s takes NAME=VALUE, got {pair!r}", 2)
+        out[name.strip()] = value
+    return out
+
+
+def check_settings(overrides: dict) -> None:
+    """Setting values the crawl would only trip over once started: one line now."""
+    from archive.gzip_records import GZIP_LIBRARIES
+
+    library = overrides.get("PRESSKEEP_WARC_GZIP_LIBRARY")
+    if library is not None and library not in GZIP_LIBRARIES:
+        fail(f"PRESSKEEP_WARC_GZIP_LIBRARY must be one of {', '.join(GZIP_LIBRARIES)}, "
+             f"got {library!r}", 2)
+
+
+def crawl_settings(out: Path, overrides: dict, run_args: dict, clean: bool = True):
+    """presskeep's Scrapy settings (crawler/settings.py) for a crawl or replay into ``out``,
+    with the ``-s`` overrides; ``clean`` False: no article pipeline."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("PRESSKEEP_OUT", str(out), priority="cmdline")
+    settings.set("PRESSKEEP_RUN_ARGS", run_args, priority="cmdline")
+    settings.setdict(overrides, priority="cmdline")
+    if not clean:  # no article pipeline at all: the cleaning stack is not even imported
+        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    return settings
