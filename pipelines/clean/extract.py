@@ -12,6 +12,8 @@ from pipelines.clean import boilerplate, metadata
 from pipelines.clean.body import body_paragraphs
 from pipelines.clean.classify import hub_whatever_the_body, page_type
 from pipelines.clean.html import decode_html, parse_html
+from pipelines.clean.language import page_language
+from pipelines.textunits import units, units_of
 
 if TYPE_CHECKING:
     from pipelines.clean.sitemodel import SiteModel
@@ -35,7 +37,9 @@ class Extraction:
 
     @property
     def word_count(self) -> int:
-        return sum(len(p.split()) for p in self.paragraphs)
+        """Length of the text in words, scripts written without spaces counted by
+        characters (:func:`pipelines.textunits.units`)."""
+        return units_of(self.paragraphs)
 
     @property
     def is_article(self) -> bool:
@@ -73,7 +77,7 @@ def drop_title(paragraphs: list[str], title: str | None) -> list[str]:
     for index, para in enumerate(paragraphs[:MAX_LABELS + 1]):
         if _same(para, title) or _same(" ".join(paragraphs[:index + 1]), title):
             return paragraphs[index + 1:]
-        if len(para.split()) > LABEL_WORDS:
+        if units(para) > LABEL_WORDS:
             break
     return paragraphs
 
@@ -86,7 +90,7 @@ BYLINE_WORDS = 10
 
 def drop_byline(paragraphs: list[str]) -> list[str]:
     """The body without an opening byline line (metadata carries the authors)."""
-    if paragraphs and len(paragraphs[0].split()) <= BYLINE_WORDS and _BYLINE.match(paragraphs[0]):
+    if paragraphs and units(paragraphs[0]) <= BYLINE_WORDS and _BYLINE.match(paragraphs[0]):
         return paragraphs[1:]
     return paragraphs
 
@@ -126,5 +130,6 @@ def extract_parsed(tree, html: str, url: str | None = None, *,
         paragraphs = site_model.filter(paragraphs)
     doc = Extraction(url=url, site=site_of(meta.get("canonical_url") or url), paragraphs=paragraphs,
                      **meta)
+    doc.language = page_language(doc.title, doc.text, doc.language)
     doc.page_type = page_type(tree, url, doc.word_count, og_type, ld_type)
     return doc

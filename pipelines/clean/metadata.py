@@ -17,6 +17,7 @@ from pipelines.clean import dates, people
 from pipelines.clean.html import meta_values, squash, tagged
 from pipelines.clean.jsonld import ld_article, ld_type
 from pipelines.clean.layout import headline_path
+from pipelines.textunits import units
 
 logger = logging.getLogger(__name__)
 _TITLE_SEP = re.compile(r"\s+[|–—:·•-]\s+|\s*[|»]\s*")
@@ -54,7 +55,7 @@ def strip_site_affix(title: str | None, site_name: str | None) -> str | None:
                                                                           ].rstrip(" |–—:·•-»")
     if site_name and _same(parts[0], site_name):
         return title[len(parts[0]):].lstrip(" |–—:·•-»")
-    if len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3:
+    if units(parts[-1]) <= 4 and units(parts[0]) >= 3:
         return title[: title.rfind(parts[-1])].rstrip(" |–—:·•-»")
     return title
 
@@ -62,7 +63,7 @@ def strip_site_affix(title: str | None, site_name: str | None) -> str | None:
 def find_title(tree, ld: dict, site_name: str | None) -> str | None:
     for h1 in tagged(tree, "h1"):
         text = clean_text(h1.text_content())
-        if text and len(text.split()) >= 3 and not _same(text, site_name) and len(text) < 300:
+        if text and units(text) >= 3 and not _same(text, site_name) and len(text) < 300:
             return text
     title = (clean_text(ld.get("headline")) or meta(tree, "og:title", "twitter:title")
              or clean_text(" ".join(tree.xpath("//title//text()"))))
