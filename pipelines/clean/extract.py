@@ -69,13 +69,16 @@ MAX_LABELS = 2
 LABEL_WORDS = 4
 
 
-def drop_title(paragraphs: list[str], title: str | None) -> list[str]:
+def drop_title(paragraphs: list[str], title: str | None, *variants: str) -> list[str]:
     """The body without a leading copy of the headline (metadata carries the title), nor the
-    section label or kicker above it ("Politics", "News")."""
-    if not paragraphs or not title:
+    section label or kicker above it ("Politics", "News"). ``variants``: other forms the
+    page shows the headline in (its ``<h1>`` with a kicker or a "[Watch]" tag)."""
+    titles = [t for t in (title, *variants) if t]
+    if not paragraphs or not titles:
         return paragraphs
     for index, para in enumerate(paragraphs[:MAX_LABELS + 1]):
-        if _same(para, title) or _same(" ".join(paragraphs[:index + 1]), title):
+        joined = " ".join(paragraphs[:index + 1])
+        if any(_same(para, t) or _same(joined, t) for t in titles):
             return paragraphs[index + 1:]
         if units(para) > LABEL_WORDS:
             break
@@ -122,10 +125,11 @@ def extract_parsed(tree, html: str, url: str | None = None, *,
                           page_type="hub")
     meta = metadata.extract_metadata(tree, html, url)
     og_type, ld_type = meta.pop("og_type"), meta.pop("ld_type")
+    headlines = meta.pop("headlines")
     paragraphs: list[str] = []
     if tree is not None and len(tree):
         paragraphs = body_paragraphs(boilerplate.prune(tree), url)
-    paragraphs = drop_byline(drop_title(paragraphs, meta.get("title")))
+    paragraphs = drop_byline(drop_title(paragraphs, meta.get("title"), *headlines))
     if site_model is not None:
         paragraphs = site_model.filter(paragraphs)
     doc = Extraction(url=url, site=site_of(meta.get("canonical_url") or url), paragraphs=paragraphs,
