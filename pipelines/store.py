@@ -130,7 +130,8 @@ class ArticlePipeline:
         if self.pool is None:
             return None
         cleaning = asyncio.ensure_future(self.pool.run(
-            "clean_page", item["body"], item["url"], encoding=item.get("encoding"), links=links))
+            "clean_page", item["body"], item["url"], content_type=item.get("content_type"),
+            links=links))
         item[CLEANING_KEY] = cleaning
         return cleaning
 
@@ -152,8 +153,8 @@ class ArticlePipeline:
             return await cleaning
         args = (item["body"], item["url"])
         if self.pool is None:
-            return clean_page(*args, encoding=item.get("encoding"))
-        return await self.pool.run("clean_page", *args, encoding=item.get("encoding"))
+            return clean_page(*args, content_type=item.get("content_type"))
+        return await self.pool.run("clean_page", *args, content_type=item.get("content_type"))
 
     async def process_item(self, item: dict) -> dict:
         try:

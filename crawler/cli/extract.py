@@ -14,18 +14,19 @@ from archive.errors import WarcReadError
 from crawler.cli.app import fail, main
 
 
-def _pages_from_file(path: Path) -> Iterator[tuple[str | None, bytes]]:
+def _pages_from_file(path: Path) -> Iterator[tuple[str | None, bytes, str | None]]:
+    """(URL, body, Content-Type header) of each page in a WARC or saved HTML file."""
     name = path.name.lower()
     if name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
         from archive.read import iter_html_responses
 
         for rec in iter_html_responses(path):
-            yield rec.url, rec.body
+            yield rec.url, rec.body, rec.content_type or None
         return
     data = path.read_bytes()
     if name.endswith(".gz"):
         data = gzip.decompress(data)
-    yield None, data
+    yield None, data, None
 
 
 def _site_models(out: Path | None):
@@ -59,9 +60,9 @@ def extract(paths, url, out):
     count = 0
     for path in paths:
         try:
-            for page_url, body in _pages_from_file(path):
+            for page_url, body, content_type in _pages_from_file(path):
                 try:
-                    doc = clean(body, page_url or url)
+                    doc = clean(body, page_url or url, content_type=content_type)
                     if models is not None and doc.site:
                         doc.paragraphs = models.get(doc.site).filter(doc.paragraphs)
                 except Exception as exc:  # one bad page: say so, go on

@@ -99,16 +99,19 @@ def drop_byline(paragraphs: list[str]) -> list[str]:
 
 
 def extract(body: bytes | str, url: str | None = None, *, encoding: str | None = None,
-            site_model: "SiteModel | None" = None, skip_known_hubs: bool = False) -> Extraction:
+            site_model: "SiteModel | None" = None, skip_known_hubs: bool = False,
+            content_type: str | None = None) -> Extraction:
     """Clean one page: metadata from the whole document, body from the pruned tree.
 
     ``site_model`` (a learned :class:`pipelines.clean.sitemodel.SiteModel` for the page's
     site) removes the text blocks that recur across that site's pages. ``skip_known_hubs``
     (the crawl's choice: it keeps articles only) skips the body and the metadata of a page
     that is a hub whatever its body says (:func:`pipelines.clean.classify.hub_whatever_the_body`):
-    no paragraphs, no title, dates or authors, page type 'hub'.
+    no paragraphs, no title, dates or authors, page type 'hub'. Bytes are decoded by
+    :func:`pipelines.clean.html.decode`: ``content_type`` is the response's Content-Type
+    header (``encoding`` stands for one naming it).
     """
-    html = decode_html(body, encoding) if isinstance(body, bytes) else body
+    html = decode_html(body, encoding, content_type) if isinstance(body, bytes) else body
     return extract_parsed(parse_html(html), html, url, site_model=site_model,
                           skip_known_hubs=skip_known_hubs)
 

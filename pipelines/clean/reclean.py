@@ -40,12 +40,6 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
 
 
-def _charset(ctype: str | None) -> str | None:
-    if ctype and "charset=" in ctype.lower():
-        return ctype.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
-    return None
-
-
 def _rows(db, sql: str, params: list) -> Iterator[dict]:
     cursor = db.execute(sql, params)
     names = [c[0] for c in cursor.description]
@@ -63,7 +57,7 @@ def _extract_row(root, row: dict, model: SiteModel | None) -> Extraction | None:
         return None
     if got is None:
         return None
-    return extract(got.body, row["url"], encoding=_charset(got.content_type), site_model=model)
+    return extract(got.body, row["url"], content_type=got.content_type, site_model=model)
 
 
 def learn_site(db, root: str | Path, site: str) -> SiteModel:
