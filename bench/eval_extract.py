@@ -90,6 +90,18 @@ def evaluate(extractor: Extractor, name: str, half: str | None = None,
     return tallies
 
 
+def page_f1(extractor: Extractor, name: str, root=None) -> dict[str, float]:
+    """Body F1 of each page of one set, by page id."""
+    from bench.eval_score import precision_recall
+
+    out: dict[str, float] = {}
+    for page in load_pages(name, root):
+        p, r = precision_recall(page.truth.get("articleBody") or "",
+                                extractor(page.html, page.url).get("text"))
+        out[page.id] = 2 * p * r / (p + r) if p + r else 0.0
+    return out
+
+
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "   -  " if value is None else f"{value:.{digits}f}"
 
