@@ -1,6 +1,6 @@
 """One decoding path: pages in latin-1, windows-1251, Shift_JIS, GBK and EUC-KR that declare
 no charset (none in the header, no BOM, no <meta>) come out as the same, right text from a
-real crawl, from `presskeep extract` on the crawl's WARC files and on the saved pages."""
+real crawl, a replay of its WARC files, `presskeep extract` on them and on the saved pages."""
 
 from __future__ import annotations
 
@@ -72,12 +72,20 @@ def site():
     server.stop()
 
 
-def test_crawl_and_extract_give_the_same_right_text(site, tmp_path):
-    out = tmp_path / "out"
-    crawl(site.base_url + "/", out)
-    rows = {r["url"].rsplit("/", 1)[1]: r for r in
+def _rows(out) -> dict:
+    return {r["url"].rsplit("/", 1)[1]: r for r in
             query(out / "presskeep.db", "SELECT url, title, text FROM articles")}
+
+
+def test_crawl_replay_and_extract_give_the_same_right_text(site, tmp_path):
+    out = tmp_path / "out"
+    crawl(site.base_url + "/", out)  # cleaned in the crawl process
+    rows = _rows(out)
     warcs = sorted(str(p) for p in (out / "warc").glob("*.warc.gz"))
+    # replayed with a cleaning worker
+    presskeep("replay", *warcs, "--out", str(tmp_path / "replayed"), "-s",
+              "PRESSKEEP_PROGRESS_INTERVAL=0", "-s", "PRESSKEEP_CLEAN_WORKERS=1", check=True)
+    replayed = _rows(tmp_path / "replayed")
     from_warc = [json.loads(line) for line in
                  presskeep("extract", *warcs, check=True).stdout.splitlines()]
     by_url = {r["url"].rsplit("/", 1)[1]: r for r in from_warc if r["url"].rsplit("/", 1)[1]}
@@ -89,5 +97,6 @@ def test_crawl_and_extract_give_the_same_right_text(site, tmp_path):
         want = "\n\n".join(paragraphs)
         assert rows[name]["text"] == want, encoding
         assert rows[name]["title"] == headline
+        assert replayed[name]["text"] == want and replayed[name]["title"] == headline
         assert by_url[name]["text"] == want and by_url[name]["title"] == headline
         assert from_file["text"] == want and from_file["title"] == headline
