@@ -11,8 +11,10 @@ import trafilatura
 from trafilatura.settings import Extractor
 
 from pipelines.clean import boilerplate, lists, liveblog
+from pipelines.clean.html import parse_html
 from pipelines.clean.html import squash as _norm
 from pipelines.clean.readable import readability_html
+from pipelines.textunits import units_of
 
 logger = logging.getLogger(__name__)
 PRECISION = True
@@ -125,3 +127,37 @@ def _candidates(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
         balanced = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url, False))
         best = choose(best, balanced)
     return best
+
+
+#: a body shorter than this (words) is checked against trafilatura on the unpruned page
+STUB_WORDS = 150
+#: ... which replaces it when it finds this many times more text, and at least STUB_WORDS
+STUB_RATIO = 3.0
+#: below this many words our text need not be covered by the replacement (a caption, a stub)
+STUB_COVER_WORDS = 40
+
+
+def stub_fallback(paragraphs: list[str], html: str, url: str | None) -> list[str]:
+    """Our paragraphs, or trafilatura's on the page as it came (not pruned) when ours are a
+    stub of what it finds there.
+
+    A guard against pruning that took the article away with its wrapper (a section whose
+    class names furniture, each under the 35 % guard; markup that hides it) and against a
+    pick of one block (a caption, a header) where the page holds a long text: when ours has
+    fewer than STUB_WORDS words, trafilatura runs on a fresh parse of the page, and its text
+    wins when it is STUB_RATIO times longer, at least STUB_WORDS, and holds MIN_COVER of our
+    words (the same article, more of it) unless ours is shorter than STUB_COVER_WORDS.
+    """
+    mine = units_of(paragraphs)
+    if mine >= STUB_WORDS:
+        return paragraphs
+    tree = parse_html(html)
+    if tree is None or not len(tree):
+        return paragraphs
+    theirs = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url))
+    found = units_of(theirs)
+    if found < max(STUB_WORDS, STUB_RATIO * mine):
+        return paragraphs
+    if mine >= STUB_COVER_WORDS and _cover(paragraphs, theirs) < MIN_COVER:
+        return paragraphs
+    return theirs

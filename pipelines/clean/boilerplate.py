@@ -30,9 +30,14 @@ _FURNITURE = re.compile(
 _WEAK_FURNITURE = re.compile(
     r"(^|[\s_-])(sidebar|latest|listen|footer|masthead|nav|navbar|menu|toolbar)($|[\s_-])", re.I)
 _POSITIVE = re.compile(r"article|body|content|story|entry|main|post-?text", re.I)
-_DROP_TAGS = {"script", "style", "noscript", "iframe", "button", "svg", "nav", "aside",
-              "footer", "audio", "video", "template", "select", "input", "textarea", "label",
+_DROP_TAGS = {"script", "style", "noscript", "iframe", "button", "svg", "audio", "video", "template", "select", "input", "textarea", "label",
               "dialog", "link", "meta", "object", "embed", "canvas", "map"}
+#: page furniture by its tag; dropped unless it holds most of the page's text (an article
+#: inside a header <aside> or a <footer>, from markup that never closes them)
+_LAYOUT_TAGS = ("nav", "aside", "footer")
+LAYOUT_KEEP_SHARE = 0.5
+#: a layout element with less text than this is dropped without sizing the page
+LAYOUT_MIN_CHARS = 1000
 # inline elements that continue a run of text (a paragraph that follows a figure or list)
 _INLINE = {"a", "em", "strong", "b", "i", "span", "sup", "sub", "cite", "abbr", "time", "code",
            "mark", "small", "u", "s", "q", "br"}
@@ -305,9 +310,27 @@ class _Pruner:
         for el in innermost:
             el.drop_tree()
 
+    def drop_layout(self) -> None:
+        """Drop nav, aside and footer elements, except one that holds LAYOUT_KEEP_SHARE of the
+        page's text outside links (then the article is inside it: the page never closed it)."""
+        layout = [el for el in self.tree.iter(*_LAYOUT_TAGS)
+                  if not any(anc.tag in _LAYOUT_TAGS for anc in el.iterancestors())]
+        total = None
+        for el in layout:
+            if len(el.text_content()) >= LAYOUT_MIN_CHARS:  # rare: only then size the page
+                total = len(self.tree.text_content()) if total is None else total
+                if _weight(el) >= LAYOUT_KEEP_SHARE * total:
+                    for inner in list(el.iter(*_LAYOUT_TAGS))[1:]:  # its own furniture goes
+                        if inner.getparent() is not None and \
+                                _weight(inner) < LAYOUT_KEEP_SHARE * total:
+                            inner.drop_tree()
+                    continue
+            el.drop_tree()
+
     def run(self) -> lxml.html.HtmlElement:
         liveblog.collect(self.tree)
         self._drop_all(self.is_code)
+        self.drop_layout()
         self.drop_inline_cards()
         self.wrap_tails()
         self.total = max(_weight(self.tree), 1)

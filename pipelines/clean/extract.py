@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from typing import TYPE_CHECKING
 
 from pipelines.clean import boilerplate, metadata
-from pipelines.clean.body import body_paragraphs
+from pipelines.clean.body import body_paragraphs, stub_fallback
 from pipelines.clean.classify import hub_whatever_the_body, page_type
 from pipelines.clean.html import decode_html, parse_html
 from pipelines.clean.language import page_language
@@ -131,7 +131,7 @@ def extract_parsed(tree, html: str, url: str | None = None, *,
     headlines = meta.pop("headlines")
     paragraphs: list[str] = []
     if tree is not None and len(tree):
-        paragraphs = body_paragraphs(boilerplate.prune(tree), url)
+        paragraphs = stub_fallback(body_paragraphs(boilerplate.prune(tree), url), html, url)
     paragraphs = drop_byline(drop_title(paragraphs, meta.get("title"), *headlines))
     if site_model is not None:
         paragraphs = site_model.filter(paragraphs)
