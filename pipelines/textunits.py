@@ -95,9 +95,9 @@ def is_dense(text: str, share: float = 0.5) -> bool:
     return bool(letters) and dense >= share * letters
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased tokens for n-gram shingles: words (``\\w+`` runs) in scripts that put
-    spaces between words (Korean included), and every single character in the scripts that do
-    not (Han, kana, Thai, Lao, Khmer, Myanmar), so that word 3-grams become character 3-grams
-    there ("東京都" → 東, 京, 都)."""
-    return _TOKEN.findall(text.lower())
+def tokens(text: str, lower: bool = True) -> list[str]:
+    """Tokens for n-gram shingles and word overlaps: words (``\\w+`` runs) in scripts that
+    put spaces between words (Korean included), and every single character in the scripts
+    that do not (Han, kana, Thai, Lao, Khmer, Myanmar), so that word 3-grams become character
+    3-grams there ("東京都" → 東, 京, 都). Lower-cased unless ``lower`` is false."""
+    return _TOKEN.findall(text.lower() if lower else text)

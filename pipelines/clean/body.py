@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 
 import lxml.html
 import trafilatura
@@ -14,7 +13,7 @@ from pipelines.clean import boilerplate, lists, liveblog
 from pipelines.clean.html import parse_html
 from pipelines.clean.html import squash as _norm
 from pipelines.clean.readable import readability_html
-from pipelines.textunits import units_of
+from pipelines.textunits import tokens, units_of
 
 logger = logging.getLogger(__name__)
 PRECISION = True
@@ -68,7 +67,6 @@ def trafilatura_paragraphs(tree: lxml.html.HtmlElement, url: str | None,
     return [p for p in (_norm(line) for line in text.split("\n")) if p]
 
 
-_WORD = re.compile(r"\w+")
 #: readability's text replaces trafilatura's when it is this much longer and covers it
 LONGER_RATIO = 1.3
 MIN_COVER = 0.8
@@ -79,9 +77,10 @@ def _chars(paragraphs: list[str]) -> int:
 
 
 def _cover(inner: list[str], outer: list[str]) -> float:
-    """Share of ``inner``'s distinct words that also occur in ``outer``."""
-    words = set(_WORD.findall(" ".join(inner)))
-    return len(words & set(_WORD.findall(" ".join(outer)))) / max(1, len(words))
+    """Share of ``inner``'s distinct words (characters in scripts written without spaces)
+    that also occur in ``outer``."""
+    words = set(tokens(" ".join(inner), lower=False))
+    return len(words & set(tokens(" ".join(outer), lower=False))) / max(1, len(words))
 
 
 def choose(traf: list[str], read: list[str]) -> list[str]:
