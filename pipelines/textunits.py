@@ -70,16 +70,18 @@ def units(text: str) -> int:
     """The length of ``text`` in words, counting scripts written without spaces by
     characters (see the module's docstring); rounded half up, at least 1 for a text that
     has a letter or digit."""
-    if not _DENSE.search(text):  # the common case: one split, no regex
-        return sum(1 for word in text.split() if _has_word(word))
-    spaced = _DENSE_RUN.sub(" ", text)
-    words = sum(1 for word in spaced.split() if _has_word(word))
+    if text.isascii() or not _DENSE.search(text):  # the common case: one split, no regex
+        return _words(text)
+    words = _words(_DENSE_RUN.sub(" ", text))
     dense = _dense(text)
     return words + max(1, int(dense + 0.5)) if dense else words
 
 
-def _has_word(word: str) -> bool:
-    return word.isalnum() or any(c.isalnum() for c in word)
+def _words(text: str) -> int:
+    """Space-separated tokens that hold a letter or digit (a dash or a bullet is no word)."""
+    tokens = text.split()
+    return len(tokens) - sum(1 for w in tokens if not (w[0].isalnum() or w[-1].isalnum()
+                                                       or any(c.isalnum() for c in w)))
 
 
 def units_of(paragraphs: list[str]) -> int:

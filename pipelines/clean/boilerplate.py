@@ -312,20 +312,15 @@ class _Pruner:
 
     def drop_layout(self) -> None:
         """Drop nav, aside and footer elements, except one that holds LAYOUT_KEEP_SHARE of the
-        page's text outside links (then the article is inside it: the page never closed it)."""
-        layout = [el for el in self.tree.iter(*_LAYOUT_TAGS)
-                  if not any(anc.tag in _LAYOUT_TAGS for anc in el.iterancestors())]
+        page's text outside links (then the article is inside it: the page never closed it).
+        In document order: the layout elements inside a kept one are tested in turn."""
         total = None
-        for el in layout:
+        for el in list(self.tree.iter(*_LAYOUT_TAGS)):
             if len(el.text_content()) >= LAYOUT_MIN_CHARS:  # rare: only then size the page
                 total = len(self.tree.text_content()) if total is None else total
                 if _weight(el) >= LAYOUT_KEEP_SHARE * total:
-                    for inner in list(el.iter(*_LAYOUT_TAGS))[1:]:  # its own furniture goes
-                        if inner.getparent() is not None and \
-                                _weight(inner) < LAYOUT_KEEP_SHARE * total:
-                            inner.drop_tree()
                     continue
-            el.drop_tree()
+            el.drop_tree()  # also harmless on one inside an element dropped before
 
     def run(self) -> lxml.html.HtmlElement:
         liveblog.collect(self.tree)

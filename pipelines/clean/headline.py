@@ -43,9 +43,12 @@ def norm(text: str | None) -> str:
     return " ".join(text.split()).strip(" .").casefold()
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _key(text: str) -> str:
     """Stricter fold for site names: letters and digits only ("@politifact", "Space.com")."""
-    return "".join(c for c in norm(text) if c.isalnum())
+    return _NOT_ALNUM.sub("", norm(text))
 
 
 def host_name(url: str | None) -> str | None:

@@ -20,8 +20,9 @@ import pycld2
 
 #: characters of title + text the detector reads
 SAMPLE = 2000
-#: below this many letters the text does not overrule the markup
-MIN_LETTERS = 40
+#: below this many bytes of letters (CLD2's count: 40 Latin letters, 20 CJK characters) the
+#: text does not overrule the markup
+MIN_LETTER_BYTES = 40
 #: the declared language is kept when the detector gives it at least this share of the text
 DECLARED_SHARE = 30
 #: CLD2's older or regional codes -> ISO 639-1
@@ -35,22 +36,22 @@ def _code(code: str) -> str:
     return code.split("-", 1)[0]
 
 
-def detect(text: str) -> tuple[list[tuple[str, int]], bool]:
-    """([(ISO code, percent of the text)], reliable) for up to three languages CLD2 finds in
-    ``text``'s first :data:`SAMPLE` characters; ([], False) when it finds none."""
+def detect(text: str) -> tuple[list[tuple[str, int]], bool, int]:
+    """([(ISO code, percent of the text)], reliable, bytes of letters read) for up to three
+    languages CLD2 finds in ``text``'s first :data:`SAMPLE` characters."""
     sample = text[:SAMPLE]
     try:
-        reliable, _, found = pycld2.detect(sample, isPlainText=True, bestEffort=True)
+        reliable, letters, found = pycld2.detect(sample, isPlainText=True, bestEffort=True)
     except (pycld2.error, ValueError):  # invalid UTF-8 (lone surrogates), control bytes
         try:
             sample = sample.encode("utf-8", "replace").decode("utf-8")
             sample = "".join(c for c in sample if c.isprintable() or c.isspace())
-            reliable, _, found = pycld2.detect(sample, isPlainText=True, bestEffort=True)
+            reliable, letters, found = pycld2.detect(sample, isPlainText=True, bestEffort=True)
         except (pycld2.error, ValueError):
-            return [], False
+            return [], False, 0
     langs = [(_code(code), percent) for _name, code, percent, _score in found
              if code != "un" and percent > 0]
-    return langs, bool(reliable)
+    return langs, bool(reliable), letters
 
 
 _DECLARED = re.compile(r"[a-z]{2,3}")
@@ -63,19 +64,14 @@ def _declared(code: str | None) -> str | None:
     return code if _DECLARED.fullmatch(code) else None
 
 
-def _letters(text: str) -> int:
-    return sum(1 for c in text[:SAMPLE] if c.isalpha())
-
-
 def page_language(title: str | None, text: str, declared: str | None) -> str | None:
     """The page's language: ISO 639-1 (639-3 where a language has no two-letter code)."""
     declared = _declared(declared)
-    sample = f"{title}\n\n{text}" if title else text
-    if _letters(sample) < MIN_LETTERS:
-        return declared or (detect(sample)[0] or [(None, 0)])[0][0]
-    langs, reliable = detect(sample)
+    langs, reliable, letters = detect(f"{title}\n\n{text}" if title else text)
     if not langs:
         return declared
+    if letters < MIN_LETTER_BYTES:
+        return declared or langs[0][0]
     if declared and (not reliable or any(code == declared and percent >= DECLARED_SHARE
                                          for code, percent in langs)):
         return declared
