@@ -230,6 +230,13 @@ def _is_related_links(para: lxml.html.HtmlElement) -> bool:
     return rest > 0 and links >= RELATED_LINK_SHARE * rest
 
 
+def _prose_len(el: lxml.html.HtmlElement, links: bool) -> int:
+    """Characters of text in ``el`` outside scripts and styles (and outside links unless
+    ``links``)."""
+    size = len(el.text_content()) - sum(len(c.text_content()) for c in el.iter("script", "style"))
+    return size if links else size - sum(len(a.text_content()) for a in el.iter("a"))
+
+
 def _weight(el: lxml.html.HtmlElement) -> int:
     """Characters of text outside links: what a container would contribute to an article."""
     return len(el.text_content()) - sum(len(a.text_content()) for a in el.iter("a"))
@@ -243,6 +250,7 @@ class _Pruner:
     def __init__(self, tree: lxml.html.HtmlElement) -> None:
         self.tree = tree
         self.total = 1
+        self.page_ps: int | None = None
 
     def _drop_all(self, test) -> None:
         """Drop each element ``test`` accepts; the inside of an accepted one is not tested.
@@ -267,6 +275,8 @@ class _Pruner:
             return True
         if tag in _DROP_TAGS:
             return True
+        if tag in _LAYOUT_TAGS:
+            return not self.holds_the_page(el)
         return _is_hidden(el) and tag not in ("body", "html") and el.find(".//p") is None
 
     def is_furniture(self, el: lxml.html.HtmlElement) -> bool:
@@ -310,22 +320,22 @@ class _Pruner:
         for el in innermost:
             el.drop_tree()
 
-    def drop_layout(self) -> None:
-        """Drop nav, aside and footer elements, except one that holds LAYOUT_KEEP_SHARE of the
-        page's text outside links (then the article is inside it: the page never closed it).
-        In document order: the layout elements inside a kept one are tested in turn."""
-        total = None
-        for el in list(self.tree.iter(*_LAYOUT_TAGS)):
-            if len(el.text_content()) >= LAYOUT_MIN_CHARS:  # rare: only then size the page
-                total = len(self.tree.text_content()) if total is None else total
-                if _weight(el) >= LAYOUT_KEEP_SHARE * total:
-                    continue
-            el.drop_tree()  # also harmless on one inside an element dropped before
+    def holds_the_page(self, el: lxml.html.HtmlElement) -> bool:
+        """Whether a layout element holds the page: LAYOUT_KEEP_SHARE of its paragraphs and
+        of its text outside links and code (then the article is inside it: the page never
+        closed a header <aside>). Cheap tests first: most hold no <p>, or few."""
+        if el.find(".//p") is None:
+            return False
+        if self.page_ps is None:
+            self.page_ps = sum(1 for _ in self.tree.iter("p"))
+        ps = sum(1 for _ in el.iter("p"))
+        if ps < LAYOUT_KEEP_SHARE * self.page_ps or len(el.text_content()) < LAYOUT_MIN_CHARS:
+            return False
+        return _prose_len(el, links=False) >= LAYOUT_KEEP_SHARE * _prose_len(self.tree, links=True)
 
     def run(self) -> lxml.html.HtmlElement:
         liveblog.collect(self.tree)
         self._drop_all(self.is_code)
-        self.drop_layout()
         self.drop_inline_cards()
         self.wrap_tails()
         self.total = max(_weight(self.tree), 1)

@@ -57,7 +57,7 @@ def find_title(tree, ld: dict, url: str | None = None, h1s: list[str] | None = N
     h1s = h1_texts(tree) if h1s is None else h1s
     candidates = [clean_text(ld.get("headline")), meta(tree, "og:title"),
                   meta(tree, "twitter:title"),
-                  clean_text(" ".join(tree.xpath("//title//text()")))]
+                  clean_text(" ".join(t.text_content() for t in tagged(tree, "title")))]
     return choose(h1s, candidates, site_names(tree, ld, url))
 
 
