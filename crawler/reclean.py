@@ -36,10 +36,6 @@ class RecleanStats:
     unreadable: int = 0
 
 
-def _charset(ctype: str | None) -> str | None:
-    if ctype and "charset=" in ctype.lower():
-        return ctype.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
-    return None
 
 
 def _rows(db, sql: str, params: list) -> Iterator[dict]:
@@ -59,7 +55,7 @@ def _extract_row(root, row: dict, model: SiteModel | None) -> Extraction | None:
         return None
     if got is None or got.truncated:  # cut at MAX_BODY_SIZE: not cleaned (as in replay)
         return None
-    return extract(got.body, row["url"], encoding=_charset(got.content_type), site_model=model)
+    return extract(got.body, row["url"], content_type=got.content_type, site_model=model)
 
 
 def learn_site(db, root: str | Path, site: str) -> SiteModel:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pipelines.pagelinks import PageLinks, page_links
 from pipelines.clean.extract import Extraction, extract_parsed
-from pipelines.clean.html import decode_html, parse_html
+from pipelines.clean.html import decode, parse_html
 from pipelines.clean.identity import text_hash
 
 
@@ -29,10 +29,16 @@ class CleanedPage:
     error: str | None = None
 
 
-def clean_page(body: bytes, url: str, *, encoding: str | None = None,
-               links: bool = False) -> CleanedPage:
-    """Clean a crawled page as the crawl does (known hubs skipped: only articles are kept)."""
-    html = decode_html(body, encoding)
+def clean_page(body: bytes, url: str, *, content_type: str | None = None,
+               encoding: str | None = None, links: bool = False) -> CleanedPage:
+    """Clean a crawled page as the crawl does (known hubs skipped: only articles are kept).
+
+    ``content_type``: the response's Content-Type header; the body is decoded by
+    :func:`pipelines.clean.html.decode` (``encoding``, when given, stands for a header
+    naming it)."""
+    if encoding and not content_type:
+        content_type = f"text/html; charset={encoding}"
+    encoding, html = decode(body, content_type)
     tree = parse_html(html)
     found = page_links(tree, html, url, encoding) if links else None  # before pruning
     try:

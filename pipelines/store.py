@@ -76,11 +76,11 @@ class ArticlePipeline:
         args = (item["body"], item["url"])
         if self.pool is not None:
             cleaning = asyncio.ensure_future(self.pool.run(
-                "clean_page", *args, encoding=item.get("encoding"), links=links))
+                "clean_page", *args, content_type=item.get("content_type"), links=links))
         else:
             cleaning = asyncio.get_running_loop().create_future()
             try:
-                cleaning.set_result(clean_page(*args, encoding=item.get("encoding"), links=links))
+                cleaning.set_result(clean_page(*args, content_type=item.get("content_type"), links=links))
             except Exception as exc:  # noqa: BLE001 - process_item reports it, as from a worker
                 cleaning.set_exception(exc)
         item[CLEANING_KEY] = cleaning
@@ -104,8 +104,8 @@ class ArticlePipeline:
             return await cleaning
         args = (item["body"], item["url"])
         if self.pool is None:
-            return clean_page(*args, encoding=item.get("encoding"))
-        return await self.pool.run("clean_page", *args, encoding=item.get("encoding"))
+            return clean_page(*args, content_type=item.get("content_type"))
+        return await self.pool.run("clean_page", *args, content_type=item.get("content_type"))
 
     async def process_item(self, item: dict) -> dict:
         try:

@@ -266,6 +266,16 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’)]?$")
 
 
 @dataclass
+def page_f1(extractor: Extractor, name: str, root=None) -> dict[str, float]:
+    """Body F1 of each page of one set, by page id."""
+    out: dict[str, float] = {}
+    for page in load_pages(name, root):
+        p, r = precision_recall(page.truth.get("articleBody") or "",
+                                extractor(page.html, page.url).get("text"))
+        out[page.id] = f1(p, r)
+    return out
+
+
 class Cut:
     """Where the truth ends in our paragraphs, and how much prose follows."""
 

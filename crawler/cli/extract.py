@@ -18,7 +18,7 @@ def _is_page(ref) -> bool:
             and "html" in ref.content_type.lower())
 
 
-def _warc_pages(path: Path, problems: list[str]) -> Iterator[tuple[str | None, bytes]]:
+def _warc_pages(path: Path, problems: list[str]) -> Iterator[tuple[str | None, bytes, str | None]]:
     """The HTML pages of a WARC file; each record skipped, stretch resynced past or body
     cut is reported in one line (file and offset) and added to ``problems``."""
     from archive.decode import MAX_BODY_SIZE
@@ -39,20 +39,20 @@ def _warc_pages(path: Path, problems: list[str]) -> Iterator[tuple[str | None, b
                             "or an oversized record): cut, not cleaned")
             click.echo(f"presskeep: warning: {problems[-1]}", err=True)
             continue
-        yield ref.url, payload.body
+        yield ref.url, payload.body, ref.content_type or None
     for spot in bad:
         problems.append(str(spot))
         click.echo(f"presskeep: warning: {spot}", err=True)
 
 
-def _pages_from_file(path: Path, problems: list[str]) -> Iterator[tuple[str | None, bytes]]:
+def _pages_from_file(path: Path, problems: list[str]) -> Iterator[tuple[str | None, bytes, str | None]]:
     name = path.name.lower()
     if name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
         yield from _warc_pages(path, problems)
         return
     data = _saved_page(path, problems)
     if data is not None:
-        yield None, data
+        yield None, data, None
 
 
 def _saved_page(path: Path, problems: list[str]) -> bytes | None:
@@ -105,9 +105,9 @@ def extract(paths, url, out):
     count, problems = 0, []
     for path in paths:
         try:
-            for page_url, body in _pages_from_file(path, problems):
+            for page_url, body, content_type in _pages_from_file(path, problems):
                 try:
-                    doc = clean(body, page_url or url)
+                    doc = clean(body, page_url or url, content_type=content_type)
                     if models is not None and doc.site:
                         doc.paragraphs = models.get(doc.site).filter(doc.paragraphs)
                 except Exception as exc:  # one bad page: say so, go on

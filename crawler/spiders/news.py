@@ -229,7 +229,6 @@ def page_item(response: TextResponse) -> dict:
     return {
         "url": response.url,
         "body": response.body,
-        "encoding": response.encoding,
         "content_type": response.headers.get(b"Content-Type", b"").decode("latin-1"),
         "capture": capture,
     }

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 
 import lxml.html
 import trafilatura
 from trafilatura.settings import Extractor
 
 from pipelines.clean import boilerplate, lists, liveblog
+from pipelines.clean.html import parse_html
 from pipelines.clean.html import squash as _norm
 from pipelines.clean.readable import readability_html
+from pipelines.textunits import tokens, units_of
 
 logger = logging.getLogger(__name__)
 PRECISION = True
@@ -66,7 +67,6 @@ def trafilatura_paragraphs(tree: lxml.html.HtmlElement, url: str | None,
     return [p for p in (_norm(line) for line in text.split("\n")) if p]
 
 
-_WORD = re.compile(r"\w+")
 #: readability's text replaces trafilatura's when it is this much longer and covers it
 LONGER_RATIO = 1.3
 MIN_COVER = 0.8
@@ -77,9 +77,10 @@ def _chars(paragraphs: list[str]) -> int:
 
 
 def _cover(inner: list[str], outer: list[str]) -> float:
-    """Share of ``inner``'s distinct words that also occur in ``outer``."""
-    words = set(_WORD.findall(" ".join(inner)))
-    return len(words & set(_WORD.findall(" ".join(outer)))) / max(1, len(words))
+    """Share of ``inner``'s distinct words (characters in scripts written without spaces)
+    that also occur in ``outer``."""
+    words = set(tokens(" ".join(inner), lower=False))
+    return len(words & set(tokens(" ".join(outer), lower=False))) / max(1, len(words))
 
 
 def choose(traf: list[str], read: list[str]) -> list[str]:
@@ -125,3 +126,37 @@ def _candidates(tree: lxml.html.HtmlElement, url: str | None) -> list[str]:
         balanced = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url, False))
         best = choose(best, balanced)
     return best
+
+
+#: a body shorter than this (words) is checked against trafilatura on the unpruned page
+STUB_WORDS = 150
+#: ... which replaces it when it finds this many times more text, and at least STUB_WORDS
+STUB_RATIO = 3.0
+#: below this many words our text need not be covered by the replacement (a caption, a stub)
+STUB_COVER_WORDS = 40
+
+
+def stub_fallback(paragraphs: list[str], html: str, url: str | None) -> list[str]:
+    """Our paragraphs, or trafilatura's on the page as it came (not pruned) when ours are a
+    stub of what it finds there.
+
+    A guard against pruning that took the article away with its wrapper (a section whose
+    class names furniture, each under the 35 % guard; markup that hides it) and against a
+    pick of one block (a caption, a header) where the page holds a long text: when ours has
+    fewer than STUB_WORDS words, trafilatura runs on a fresh parse of the page, and its text
+    wins when it is STUB_RATIO times longer, at least STUB_WORDS, and holds MIN_COVER of our
+    words (the same article, more of it) unless ours is shorter than STUB_COVER_WORDS.
+    """
+    mine = units_of(paragraphs)
+    if mine >= STUB_WORDS:
+        return paragraphs
+    tree = parse_html(html)
+    if tree is None or not len(tree):
+        return paragraphs
+    theirs = boilerplate.filter_paragraphs(trafilatura_paragraphs(tree, url))
+    found = units_of(theirs)
+    if found < max(STUB_WORDS, STUB_RATIO * mine):
+        return paragraphs
+    if mine >= STUB_COVER_WORDS and _cover(paragraphs, theirs) < MIN_COVER:
+        return paragraphs
+    return theirs

@@ -30,9 +30,14 @@ _FURNITURE = re.compile(
 _WEAK_FURNITURE = re.compile(
     r"(^|[\s_-])(sidebar|latest|listen|footer|masthead|nav|navbar|menu|toolbar)($|[\s_-])", re.I)
 _POSITIVE = re.compile(r"article|body|content|story|entry|main|post-?text", re.I)
-_DROP_TAGS = {"script", "style", "noscript", "iframe", "button", "svg", "nav", "aside",
-              "footer", "audio", "video", "template", "select", "input", "textarea", "label",
+_DROP_TAGS = {"script", "style", "noscript", "iframe", "button", "svg", "audio", "video", "template", "select", "input", "textarea", "label",
               "dialog", "link", "meta", "object", "embed", "canvas", "map"}
+#: page furniture by its tag; dropped unless it holds most of the page's text (an article
+#: inside a header <aside> or a <footer>, from markup that never closes them)
+_LAYOUT_TAGS = ("nav", "aside", "footer")
+LAYOUT_KEEP_SHARE = 0.5
+#: a layout element with less text than this is dropped without sizing the page
+LAYOUT_MIN_CHARS = 1000
 # inline elements that continue a run of text (a paragraph that follows a figure or list)
 _INLINE = {"a", "em", "strong", "b", "i", "span", "sup", "sub", "cite", "abbr", "time", "code",
            "mark", "small", "u", "s", "q", "br"}
@@ -225,6 +230,13 @@ def _is_related_links(para: lxml.html.HtmlElement) -> bool:
     return rest > 0 and links >= RELATED_LINK_SHARE * rest
 
 
+def _prose_len(el: lxml.html.HtmlElement, links: bool) -> int:
+    """Characters of text in ``el`` outside scripts and styles (and outside links unless
+    ``links``)."""
+    size = len(el.text_content()) - sum(len(c.text_content()) for c in el.iter("script", "style"))
+    return size if links else size - sum(len(a.text_content()) for a in el.iter("a"))
+
+
 def _weight(el: lxml.html.HtmlElement) -> int:
     """Characters of text outside links: what a container would contribute to an article."""
     return len(el.text_content()) - sum(len(a.text_content()) for a in el.iter("a"))
@@ -238,6 +250,7 @@ class _Pruner:
     def __init__(self, tree: lxml.html.HtmlElement) -> None:
         self.tree = tree
         self.total = 1
+        self.page_ps: int | None = None
 
     def _drop_all(self, test) -> None:
         """Drop each element ``test`` accepts; the inside of an accepted one is not tested.
@@ -262,6 +275,8 @@ class _Pruner:
             return True
         if tag in _DROP_TAGS:
             return True
+        if tag in _LAYOUT_TAGS:
+            return not self.holds_the_page(el)
         return _is_hidden(el) and tag not in ("body", "html") and el.find(".//p") is None
 
     def is_furniture(self, el: lxml.html.HtmlElement) -> bool:
@@ -304,6 +319,19 @@ class _Pruner:
             inner in found for inner in el.iterdescendants("span", "div", "aside"))]
         for el in innermost:
             el.drop_tree()
+
+    def holds_the_page(self, el: lxml.html.HtmlElement) -> bool:
+        """Whether a layout element holds the page: LAYOUT_KEEP_SHARE of its paragraphs and
+        of its text outside links and code (then the article is inside it: the page never
+        closed a header <aside>). Cheap tests first: most hold no <p>, or few."""
+        if el.find(".//p") is None:
+            return False
+        if self.page_ps is None:
+            self.page_ps = sum(1 for _ in self.tree.iter("p"))
+        ps = sum(1 for _ in el.iter("p"))
+        if ps < LAYOUT_KEEP_SHARE * self.page_ps or len(el.text_content()) < LAYOUT_MIN_CHARS:
+            return False
+        return _prose_len(el, links=False) >= LAYOUT_KEEP_SHARE * _prose_len(self.tree, links=True)
 
     def run(self) -> lxml.html.HtmlElement:
         liveblog.collect(self.tree)

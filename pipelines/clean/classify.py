@@ -9,9 +9,17 @@ from urllib.parse import urljoin, urlsplit
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
                  "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report",
                  "scholarlyarticle", "techarticle", "liveblogposting"}
+#: declared page types that are not stories (og:type website, JSON-LD WebPage, AboutPage, ...)
+NOT_ARTICLE_TYPES = {"website", "webpage", "aboutpage", "contactpage", "collectionpage",
+                     "searchresultspage", "profilepage", "faqpage", "checkoutpage"}
 _DATE_PATH = re.compile(r"/(19|20)\d\d[/-]\d{1,2}([/-]\d{1,2})?/")
 _HUB_PATH = re.compile(r"/(tag|tags|category|categories|section|topics?|author|page|search)(/|$)", re.I)
+#: lengths in words as :func:`pipelines.textunits.units` counts them (scripts written
+#: without spaces by characters)
 MIN_ARTICLE_WORDS = 120
+#: a page marked as an article (declared type, or one headed <article>) with this many words
+#: is one: a brief
+MIN_BRIEF_WORDS = 40
 #: a page whose headings link to this many other stories of its site, at least one every
 #: TEASER_WORDS words of text, is a listing (section front), not an article
 MIN_TEASERS = 10
@@ -91,18 +99,40 @@ def teaser_links(tree, url: str | None) -> int:
     return len(stories)
 
 
+def headed_article(tree) -> bool:
+    """Whether the page holds one story under its own headline: exactly one ``<article>``
+    whose first heading (h1-h3) is not a link. A teaser card's headline links to its story,
+    so a listing of ``<article>`` cards has none; a story page's related-story cards do not
+    count against it."""
+    headed = 0
+    for el in tree.iter("article"):
+        heading = next(el.iter("h1", "h2", "h3"), None)
+        if heading is None or any(a.get("href") for a in heading.iter("a")):
+            continue
+        if any(anc.tag == "article" for anc in el.iterancestors()):
+            continue
+        headed += 1
+        if headed > 1:
+            return False
+    return headed == 1
+
+
 def page_type(tree, url: str | None, word_count: int, og_type: str | None,
               ld_type: str | None) -> str:
     """'article', 'hub' (listing/section/home) or 'other' (no real text); 'binary'
     (:func:`looks_binary`) is decided before, by :func:`~pipelines.clean.extract.extract`.
 
-    ``tree`` is the pruned tree the body came from."""
+    ``tree`` is the pruned tree the body came from; ``word_count`` the length of the body
+    text (:func:`pipelines.textunits.units`)."""
     if _declared_article(og_type, ld_type):
-        return "article" if word_count >= 30 else "other"
+        return "article" if word_count >= MIN_BRIEF_WORDS else "other"
     if tree is None or word_count == 0:
         return "other"
     if _hub_url(url):
         return "hub"
+    declared_other = any(t and t.lower() in NOT_ARTICLE_TYPES for t in (og_type, ld_type))
+    if word_count >= MIN_BRIEF_WORDS and not declared_other and headed_article(tree):
+        return "article"
     if word_count >= MIN_ARTICLE_WORDS // 2 and url_looks_like_article(url):
         return "article"
     if word_count < 3 * MIN_ARTICLE_WORDS:

@@ -9,9 +9,11 @@ from urllib.parse import urlsplit
 from typing import TYPE_CHECKING
 
 from pipelines.clean import boilerplate, metadata
-from pipelines.clean.body import body_paragraphs
+from pipelines.clean.body import body_paragraphs, stub_fallback
 from pipelines.clean.classify import hub_whatever_the_body, looks_binary, page_type
 from pipelines.clean.html import decode_html, parse_html
+from pipelines.clean.language import page_language
+from pipelines.textunits import units, units_of
 
 if TYPE_CHECKING:
     from pipelines.clean.sitemodel import SiteModel
@@ -35,7 +37,9 @@ class Extraction:
 
     @property
     def word_count(self) -> int:
-        return sum(len(p.split()) for p in self.paragraphs)
+        """Length of the text in words, scripts written without spaces counted by
+        characters (:func:`pipelines.textunits.units`)."""
+        return units_of(self.paragraphs)
 
     @property
     def is_article(self) -> bool:
@@ -65,15 +69,18 @@ MAX_LABELS = 2
 LABEL_WORDS = 4
 
 
-def drop_title(paragraphs: list[str], title: str | None) -> list[str]:
+def drop_title(paragraphs: list[str], title: str | None, *variants: str) -> list[str]:
     """The body without a leading copy of the headline (metadata carries the title), nor the
-    section label or kicker above it ("Politics", "News")."""
-    if not paragraphs or not title:
+    section label or kicker above it ("Politics", "News"). ``variants``: other forms the
+    page shows the headline in (its ``<h1>`` with a kicker or a "[Watch]" tag)."""
+    titles = [t for t in (title, *variants) if t]
+    if not paragraphs or not titles:
         return paragraphs
     for index, para in enumerate(paragraphs[:MAX_LABELS + 1]):
-        if _same(para, title) or _same(" ".join(paragraphs[:index + 1]), title):
+        joined = " ".join(paragraphs[:index + 1])
+        if any(_same(para, t) or _same(joined, t) for t in titles):
             return paragraphs[index + 1:]
-        if len(para.split()) > LABEL_WORDS:
+        if units(para) > LABEL_WORDS:
             break
     return paragraphs
 
@@ -86,22 +93,25 @@ BYLINE_WORDS = 10
 
 def drop_byline(paragraphs: list[str]) -> list[str]:
     """The body without an opening byline line (metadata carries the authors)."""
-    if paragraphs and len(paragraphs[0].split()) <= BYLINE_WORDS and _BYLINE.match(paragraphs[0]):
+    if paragraphs and units(paragraphs[0]) <= BYLINE_WORDS and _BYLINE.match(paragraphs[0]):
         return paragraphs[1:]
     return paragraphs
 
 
 def extract(body: bytes | str, url: str | None = None, *, encoding: str | None = None,
-            site_model: "SiteModel | None" = None, skip_known_hubs: bool = False) -> Extraction:
+            site_model: "SiteModel | None" = None, skip_known_hubs: bool = False,
+            content_type: str | None = None) -> Extraction:
     """Clean one page: metadata from the whole document, body from the pruned tree.
 
     ``site_model`` (a learned :class:`pipelines.clean.sitemodel.SiteModel` for the page's
     site) removes the text blocks that recur across that site's pages. ``skip_known_hubs``
     (the crawl's choice: it keeps articles only) skips the body and the metadata of a page
     that is a hub whatever its body says (:func:`pipelines.clean.classify.hub_whatever_the_body`):
-    no paragraphs, no title, dates or authors, page type 'hub'.
+    no paragraphs, no title, dates or authors, page type 'hub'. Bytes are decoded by
+    :func:`pipelines.clean.html.decode`: ``content_type`` is the response's Content-Type
+    header (``encoding`` stands for one naming it).
     """
-    html = decode_html(body, encoding) if isinstance(body, bytes) else body
+    html = decode_html(body, encoding, content_type) if isinstance(body, bytes) else body
     return extract_parsed(parse_html(html), html, url, site_model=site_model,
                           skip_known_hubs=skip_known_hubs)
 
@@ -121,13 +131,15 @@ def extract_parsed(tree, html: str, url: str | None = None, *,
                           page_type="hub")
     meta = metadata.extract_metadata(tree, html, url)
     og_type, ld_type = meta.pop("og_type"), meta.pop("ld_type")
+    headlines = meta.pop("headlines")
     paragraphs: list[str] = []
     if tree is not None and len(tree):
-        paragraphs = body_paragraphs(boilerplate.prune(tree), url)
-    paragraphs = drop_byline(drop_title(paragraphs, meta.get("title")))
+        paragraphs = stub_fallback(body_paragraphs(boilerplate.prune(tree), url), html, url)
+    paragraphs = drop_byline(drop_title(paragraphs, meta.get("title"), *headlines))
     if site_model is not None:
         paragraphs = site_model.filter(paragraphs)
     doc = Extraction(url=url, site=site_of(meta.get("canonical_url") or url), paragraphs=paragraphs,
                      **meta)
+    doc.language = page_language(doc.title, doc.text, doc.language)
     doc.page_type = page_type(tree, url, doc.word_count, og_type, ld_type)
     return doc

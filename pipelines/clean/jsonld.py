@@ -58,6 +58,7 @@ def ld_article(tree) -> dict:
     if not ranked:
         return {}
     article = dict(ranked[0])
-    if "author" in article:
-        article["author"] = _resolve(article["author"], ids)
+    for key in ("author", "publisher"):
+        if key in article:
+            article[key] = _resolve(article[key], ids)
     return article

@@ -8,14 +8,13 @@ article; before the first or after the last kept paragraph it is usually related
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 import lxml.html
 
 from pipelines.clean.html import squash as _norm
+from pipelines.textunits import units
 
-_WORD = re.compile(r"\w+")
 BLOCKS = ("p", "h2", "h3", "h4", "li", "ul", "ol", "blockquote", "td")
 HEADINGS = ("h2", "h3", "h4")
 #: the container is the deepest element holding this share of the kept text
@@ -86,7 +85,7 @@ def _list_items(el: lxml.html.HtmlElement, host: str | None, texts: _Texts) -> l
     items = [i for i in items if i]
     if len(items) < MIN_ITEMS:
         return None
-    words = sum(len(_WORD.findall(i)) for i in items) / len(items)
+    words = sum(units(i) for i in items) / len(items)
     if words < MIN_ITEM_WORDS:
         return None
     chars, links, same = _links(el, host)
@@ -145,7 +144,7 @@ def _sequence(box: lxml.html.HtmlElement, index: dict[str, int], host: str | Non
         text = texts.of(el)
         if text in index:
             seq.append(("kept", index[text]))
-        elif el.tag in HEADINGS and text and len(_WORD.findall(text)) <= MAX_HEADING_WORDS \
+        elif el.tag in HEADINGS and text and units(text) <= MAX_HEADING_WORDS \
                 and not _links(el, host)[2]:
             seq.append(("head", text))
     return seq

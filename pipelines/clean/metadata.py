@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import html as htmllib
 import logging
-import re
 from typing import Any
 from urllib.parse import urljoin
 
 from pipelines.clean import dates, people
+from pipelines.clean.headline import choose, host_name
 from pipelines.clean.html import meta_values, squash, tagged
 from pipelines.clean.jsonld import ld_article, ld_type
 from pipelines.clean.layout import headline_path
 
 logger = logging.getLogger(__name__)
-_TITLE_SEP = re.compile(r"\s+[|–—:·•-]\s+|\s*[|»]\s*")
 
 
 def clean_text(text: Any) -> str | None:
@@ -38,35 +37,28 @@ def meta(tree, *keys: str) -> str | None:
     return None
 
 
-def _same(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and a.casefold().replace(" ", "") == b.casefold().replace(" ", "")
+def site_names(tree, ld: dict, url: str | None) -> set[str]:
+    """Names the site goes by: og:site_name, application-name, the JSON-LD publisher's
+    name, the name in the host (``thesun`` for www.thesun.co.uk)."""
+    names = {meta(tree, "og:site_name"), meta(tree, "application-name"), host_name(url)}
+    publisher = ld.get("publisher")
+    for pub in publisher if isinstance(publisher, list) else [publisher]:
+        if isinstance(pub, dict):
+            names.add(clean_text(pub.get("name")))
+    return {n for n in names if n}
 
 
-def strip_site_affix(title: str | None, site_name: str | None) -> str | None:
-    """'Story - Site' / 'Site | Story' → 'Story'; a short trailing part counts as the site."""
-    if not title:
-        return title
-    parts = [p for p in _TITLE_SEP.split(title) if p.strip()]
-    if len(parts) < 2:
-        return title
-    if site_name and _same(parts[-1], site_name):
-        return _TITLE_SEP.split(title)[0] if len(parts) == 2 else title[: title.rfind(parts[-1])
-                                                                          ].rstrip(" |–—:·•-»")
-    if site_name and _same(parts[0], site_name):
-        return title[len(parts[0]):].lstrip(" |–—:·•-»")
-    if len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3:
-        return title[: title.rfind(parts[-1])].rstrip(" |–—:·•-»")
-    return title
+def h1_texts(tree) -> list[str]:
+    return [t for t in (clean_text(h1.text_content()) for h1 in tagged(tree, "h1")) if t]
 
 
-def find_title(tree, ld: dict, site_name: str | None) -> str | None:
-    for h1 in tagged(tree, "h1"):
-        text = clean_text(h1.text_content())
-        if text and len(text.split()) >= 3 and not _same(text, site_name) and len(text) < 300:
-            return text
-    title = (clean_text(ld.get("headline")) or meta(tree, "og:title", "twitter:title")
-             or clean_text(" ".join(tree.xpath("//title//text()"))))
-    return strip_site_affix(title, site_name)
+def find_title(tree, ld: dict, url: str | None = None, h1s: list[str] | None = None) -> str | None:
+    """The headline (:mod:`pipelines.clean.headline`); ``h1s``: :func:`h1_texts` when known."""
+    h1s = h1_texts(tree) if h1s is None else h1s
+    candidates = [clean_text(ld.get("headline")), meta(tree, "og:title"),
+                  meta(tree, "twitter:title"),
+                  clean_text(" ".join(t.text_content() for t in tagged(tree, "title")))]
+    return choose(h1s, candidates, site_names(tree, ld, url))
 
 
 def find_language(tree) -> str | None:
@@ -77,7 +69,8 @@ def find_language(tree) -> str | None:
 
 def _empty(url: str | None) -> dict:
     return {"title": None, "authors": [], "published": None, "modified": None,
-            "language": None, "canonical_url": url, "og_type": None, "ld_type": None}
+            "language": None, "canonical_url": url, "og_type": None, "ld_type": None,
+            "headlines": []}
 
 
 def canonical_url(tree, url: str | None) -> str | None:
@@ -97,11 +90,12 @@ def extract_metadata(tree, html: str, url: str | None) -> dict:
     if tree is None:
         return _empty(url)
     ld = ld_article(tree)
-    site_name = meta(tree, "og:site_name", "application-name")
     page = headline_path(tree)
     og, declared = type_hints(tree, ld)
+    h1s = h1_texts(tree)
     return {
-        "title": find_title(tree, ld, site_name),
+        "title": find_title(tree, ld, url, h1s),
+        "headlines": h1s[:3],
         "authors": people.find_authors(tree, ld, page),
         "published": dates.published(tree, ld, url, page),
         "modified": dates.modified(tree, ld),
