@@ -21,7 +21,8 @@ from archive.errors import DatabaseError, WarcPathError
 from archive.containers import ARCHIVE_SUFFIXES, expand_inputs, source_exists
 from archive.errors import WarcReadError
 from archive.paths import OPEN_SUFFIX, WarcPaths, begins_record
-from archive.reader import BadSpot, open_warc, tolerant_records
+from archive.reader import NOTED, BadSpot, open_warc, tolerant_records
+from archive.reader.damage import DIGEST, collapsed
 
 _ROW_SQL = ("SELECT '{table}' AS tbl, id, url, warc_file, warc_offset, warc_length, warc_record_id "
             "FROM {table} WHERE warc_file IS NOT NULL")
@@ -35,6 +36,7 @@ class Report:
     records: int = 0
     rows: int = 0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # format slips warcio reads past: not problems
 
     @property
     def ok(self) -> bool:
@@ -68,7 +70,9 @@ def scan_warc(path: Path, report: Report, name: str | None = None) -> dict[int, 
                 found[placed.offset] = _Record(rec_id, placed.length)
     except WarcReadError as exc:
         report.problems.append(str(exc).replace(str(path), name, 1))
-    report.problems += [_problem(name, spot) for spot in bad]
+    for spot in collapsed(bad):
+        slip = spot.kind == NOTED and spot.cause != DIGEST
+        (report.notes if slip else report.problems).append(_problem(name, spot))
     report.records += len(found)
     return found
 

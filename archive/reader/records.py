@@ -283,7 +283,7 @@ class WarcFile:
         return repr(text) if text else "nothing"
 
 
-def _opened(name: str, fh: BinaryIO) -> WarcFile:
+def as_warc(name: str, fh: BinaryIO) -> WarcFile:
     """``fh`` as a WarcFile, by what its first bytes (else its name) say it holds."""
     found = sniff(fh)
     if found in (WARC, ARC):
@@ -307,7 +307,7 @@ def open_warc(path: str | os.PathLike) -> Iterator[WarcFile]:
     name = os.fspath(path)
     with ExitStack() as stack:
         try:
-            warc = _opened(name, stack.enter_context(open_source(name)))
+            warc = as_warc(name, stack.enter_context(open_source(name)))
         except ArchiveError:
             raise
         except OPEN_ERRORS as exc:
@@ -375,7 +375,7 @@ def tolerant_records(warc: WarcFile, bad: list[BadSpot], *, check_digests: bool 
         bad.append(BadSpot(warc.path, offset, cause, NOTED, cause, count))
 
 
-def _describe(warc: WarcFile, offset: int, exc: Exception) -> str:
+def describe_failure(warc: WarcFile, offset: int, exc: Exception) -> str:
     """Why reading failed at ``offset``, in words (not the binary "first line" warcio quotes)."""
     text = str(exc)
     if "non-chunked gzip" in text or text == WHOLE_GZIP:
@@ -408,7 +408,7 @@ def _walk_from(warc: WarcFile, start: int, bad: list[BadSpot], notes: dict, read
             if spot is None or spot.kind == NOTED:
                 yield placed
     except Exception as exc:  # noqa: BLE001 - whatever hostile bytes make warcio raise
-        bad.append(BadSpot(warc.path, walk.end, _describe(warc, walk.end, exc), cause=BAD_BYTES))
+        bad.append(BadSpot(warc.path, walk.end, describe_failure(warc, walk.end, exc), cause=BAD_BYTES))
         return walk.end
     finally:
         for cause, (count, offset) in walk.records.notes.items():
