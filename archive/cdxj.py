@@ -106,7 +106,8 @@ def _index_tolerantly(indexer, process_one, input_, output, filename) -> None:
     """``process_one`` over ``input_`` from each record start on that damage leaves."""
     from archive.errors import WarcReadError
     from archive.reader.damage import NOT_ARCHIVE
-    from archive.reader.records import as_warc, describe_failure
+    from archive.reader.records import as_warc
+    from archive.reader.resync import describe_failure
 
     try:
         warc = as_warc(str(filename), input_)
@@ -123,7 +124,8 @@ def _index_tolerantly(indexer, process_one, input_, output, filename) -> None:
             exc = raised
         if exc is not None:
             at = max(start, getattr(indexer._records, "offset", start))
-            progressed = progressed or at > start or getattr(indexer._records, "cut_at", None) is not None
+            cut = getattr(indexer._records, "cut_at", None) is not None
+            progressed = progressed or at > start or cut
             indexer.problems.append((str(filename), f"{filename}: unreadable at offset {at}: "
                                                     f"{describe_failure(warc, at, exc)}"))
             start = warc.next_record_start(at)

@@ -64,7 +64,8 @@ def test_revisits_seconds_after_their_originals_in_the_same_file(tmp_path):
     css = "http://revisits.test/site.css"
     css_response = fw.warc_record("response", [
         ("WARC-Target-URI", css), ("WARC-Date", "2023-01-01T10:00:01Z"),
-        ("WARC-Record-ID", fw.record_id(css)), ("Content-Type", "application/http; msgtype=response")],
+        ("WARC-Record-ID", fw.record_id(css)),
+        ("Content-Type", "application/http; msgtype=response")],
         b"HTTP/1.1 200 OK\r\nContent-Type: text/css\r\nContent-Length: 9\r\n\r\nbody{a:b}")
     records = [fw.response(URL, BODY, "2023-01-01T10:00:00Z"), css_response]
     for n in range(1, 4):

@@ -23,7 +23,8 @@ from archive.paths import WarcPaths
 from archive.reader.damage import BAD_BYTES, NOT_ARCHIVE, SKIPPED, UNREADABLE, BadSpot
 from archive.reader.payload import Held, Payload, RecordCache, http_status, load_payload, \
     revisit_payload
-from archive.reader.records import open_warc, target_uri, tolerant_records
+from archive.reader.records import open_warc, target_uri
+from archive.reader.resync import tolerant_records
 from archive.reader.revisits import CapturedOriginals, RefersTo, ScanOriginals, find_original
 
 

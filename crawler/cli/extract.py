@@ -140,7 +140,7 @@ def extract(paths, url, out, strict):
     With --out, the boilerplate presskeep learned for each page's site while
     crawling OUT is removed too.
 
-    Example: presskeep extract page.html.gz crawl.warc.gz old.arc pack.wacz --out data > articles.jsonl
+    Example: presskeep extract page.html.gz crawl.warc.gz pack.wacz --out data > articles.jsonl
     """
     from pipelines.clean import extract as clean
 
