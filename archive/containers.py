@@ -182,24 +182,27 @@ def _sort_key(name: str) -> tuple[str, str]:
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike],
-                  suffixes: tuple[str, ...] = ARCHIVE_SUFFIXES + (WACZ_SUFFIX,)) -> list[str]:
+                  suffixes: tuple[str, ...] = ARCHIVE_SUFFIXES + (WACZ_SUFFIX,),
+                  in_name_order: bool = True) -> list[str]:
     """The record sources ``paths`` stand for, each once, in name order (the same list for
-    the same files in any order): a directory gives the files in it whose names end in
-    ``suffixes``; a WACZ gives its WARCs (``x.wacz#archive/NAME``); a WACZ that is not a
-    readable zip, and any other file, is itself (opening it says what is wrong)."""
+    the same files in any order; else in the order given, each directory's files in name
+    order): a directory gives the files in it whose names end in ``suffixes``; a WACZ
+    gives its WARCs (``x.wacz#archive/NAME``); a WACZ that is not a readable zip, and any
+    other file, is itself (opening it says what is wrong)."""
     files: list[str] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files += [str(p) for p in path.iterdir()
-                      if p.is_file() and p.name.lower().endswith(suffixes)]
+            files += sorted((str(p) for p in path.iterdir()
+                             if p.is_file() and p.name.lower().endswith(suffixes)), key=_sort_key)
         else:
             files.append(str(path))
     sources: dict[str, str] = {}
-    for name in sorted(files, key=_sort_key):
+    for name in sorted(files, key=_sort_key) if in_name_order else files:
         for source in _sources_of(name):
             sources.setdefault(resolved(source), source)
-    return sorted(sources.values(), key=_sort_key)
+    found = list(sources.values())
+    return sorted(found, key=_sort_key) if in_name_order else found
 
 
 def _sources_of(name: str) -> list[str]:

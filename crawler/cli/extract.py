@@ -62,7 +62,8 @@ def _warc_pages(sources: list[str], problems: list[str], strict: bool
 
 
 def _inputs(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
-    """(saved pages, archive sources) the paths name; a directory gives both kinds."""
+    """(saved pages, archive sources) the paths name, in the order given; a directory gives
+    both kinds."""
     from archive.containers import ARCHIVE_SUFFIXES, WACZ_SUFFIX, expand_inputs
 
     archives = ARCHIVE_SUFFIXES + (WACZ_SUFFIX,)
@@ -77,7 +78,7 @@ def _inputs(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
             sources.append(path)
         else:
             pages.append(path)
-    return pages, expand_inputs(sources)
+    return pages, expand_inputs(sources, in_name_order=False)
 
 
 def _pages(paths: tuple[Path, ...], problems: list[str], strict: bool
