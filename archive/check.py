@@ -1,7 +1,8 @@
 """Verify an archive directory: every WARC's digests, and every row's pointer into the WARC.
 
-:func:`check_archive` reads each ``warc/*.warc.gz`` once with digest checking
-on (what ``warcio check`` does), remembers where each record starts, then
+:func:`check_archive` reads each WARC or ARC file of ``warc/`` (``.warc``, ``.warc.gz``,
+``.arc``, ``.arc.gz``) once with digest checking on (what ``warcio check`` does), past any
+damage (each unreadable stretch is a problem), remembers where each record starts, then
 checks every ``captures`` and ``articles`` row that names a WARC file: the
 file exists, a record starts at ``warc_offset``, its ``WARC-Record-ID`` is the
 row's, and its length is the row's. Files still named ``*.open`` are reported
@@ -17,8 +18,11 @@ from pathlib import Path
 
 from archive.db import DB_NAME, connect_for_reading
 from archive.errors import DatabaseError, WarcPathError
-from archive.paths import OPEN_SUFFIX, WARC_SUFFIX, WarcPaths, begins_record
-from archive.reader import missing_uri, open_warc
+from archive.containers import ARCHIVE_SUFFIXES, expand_inputs, source_exists
+from archive.errors import WarcReadError
+from archive.paths import OPEN_SUFFIX, WarcPaths, begins_record
+from archive.reader import NOTED, BadSpot, open_warc, tolerant_records
+from archive.reader.damage import DIGEST, collapsed
 
 _ROW_SQL = ("SELECT '{table}' AS tbl, id, url, warc_file, warc_offset, warc_length, warc_record_id "
             "FROM {table} WHERE warc_file IS NOT NULL")
@@ -32,6 +36,7 @@ class Report:
     records: int = 0
     rows: int = 0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # format slips warcio reads past: not problems
 
     @property
     def ok(self) -> bool:
@@ -44,30 +49,42 @@ class _Record:
     length: int
 
 
-def scan_warc(path: Path, report: Report) -> dict[int, _Record]:
-    """offset → record for every record of ``path``; digest failures go to ``report``.
+def _problem(name: str, spot: BadSpot) -> str:
+    if spot.record_id:
+        return f"{name}: offset {spot.offset} {spot.record_id}: {spot.reason}"
+    return str(spot).replace(spot.path, name, 1)
 
-    Digests are over the payload as archived: it is read in bounded pieces, never decoded.
-    """
+
+def scan_warc(path: Path, report: Report, name: str | None = None) -> dict[int, _Record]:
+    """offset → record for every record of ``path`` (a file, or a WARC inside a WACZ); digest
+    failures and unreadable stretches go to ``report``, named ``name`` (default: the file's
+    name). Digests are over the payload as archived: it is read in bounded pieces, never
+    decoded."""
+    name = name or path.name
     found: dict[int, _Record] = {}
-    with open_warc(path) as warc:
-        walk = warc.walk(check_digests=True)
-        try:
-            for placed in walk:
-                record = placed.record
-                rec_id = record.rec_headers.get_header("WARC-Record-ID") or ""
+    bad: list[BadSpot] = []
+    try:
+        with open_warc(path) as warc:
+            for placed in tolerant_records(warc, bad, check_digests=True):
+                rec_id = placed.record.rec_headers.get_header("WARC-Record-ID") or ""
                 found[placed.offset] = _Record(rec_id, placed.length)
-                where = f"{path.name}: offset {placed.offset} {rec_id}"
-                if missing_uri(record):
-                    report.problems.append(f"{where}: {record.rec_type} record without "
-                                           "WARC-Target-URI")
-                if record.digest_checker.passed is False:
-                    report.problems.append(f"{where}: {'; '.join(record.digest_checker.problems)}")
-        except Exception as exc:  # noqa: BLE001 - whatever hostile bytes make warcio raise
-            report.problems.append(f"{path.name}: unreadable after offset {walk.at}: "
-                                   f"{type(exc).__name__}: {exc}"[:300])
+    except WarcReadError as exc:
+        report.problems.append(str(exc).replace(str(path), name, 1))
+    for spot in collapsed(bad):
+        slip = spot.kind == NOTED and spot.cause != DIGEST
+        (report.notes if slip else report.problems).append(_problem(name, spot))
     report.records += len(found)
     return found
+
+
+def check_files(paths: list[str | os.PathLike]) -> Report:
+    """Check the digests and readability of the WARC, ARC and WACZ files ``paths`` name
+    (directories: the archive files in them), with no database."""
+    report = Report()
+    for source in expand_inputs(paths):
+        report.files += 1
+        scan_warc(Path(source), report, name=source)
+    return report
 
 
 def _check_row(row: dict, records: dict[int, _Record] | str | None, report: Report) -> None:
@@ -96,9 +113,11 @@ def check_archive(out: str | os.PathLike) -> Report:
     report = Report()
     scanned: dict[str, dict[int, _Record]] = {}
     warc_dir = root / "warc"
-    for path in sorted(warc_dir.glob("*" + WARC_SUFFIX)) if warc_dir.is_dir() else []:
-        scanned[f"warc/{path.name}"] = _scan_inside(root, path, report)
-    for path in sorted(warc_dir.glob("*" + OPEN_SUFFIX)) if warc_dir.is_dir() else []:
+    files = sorted(warc_dir.iterdir()) if warc_dir.is_dir() else []
+    for path in files:
+        if path.name.lower().endswith(ARCHIVE_SUFFIXES):
+            scanned[f"warc/{path.name}"] = _scan_inside(root, path, report)
+    for path in (p for p in files if p.name.endswith(OPEN_SUFFIX)):
         report.problems.append(f"{path.name}: still open (a crawl is running or crashed; the "
                                "next crawl into this directory finishes it)")
     if (root / DB_NAME).exists():
@@ -143,10 +162,10 @@ def _records_for(paths: WarcPaths, name: str, scanned: dict, report: Report):
         except WarcPathError as exc:
             scanned[name] = str(exc)
             return scanned[name]
-        if not path.is_file():
+        if not source_exists(path):
             path = path.with_name(path.name + OPEN_SUFFIX)
-        if path.is_file() and not begins_record(path):
+        if source_exists(path) and not begins_record(path):
             scanned[name] = f"{name}: not a WARC file: not opened"
         else:
-            scanned[name] = scan_warc(path, report) if path.is_file() else None
+            scanned[name] = scan_warc(path, report) if source_exists(path) else None
     return scanned[name]

@@ -55,3 +55,7 @@ class MergeError(ArchiveError):
 
 class WarcPathError(ArchiveError):
     """A row names a WARC file outside the archive, or a file that is not a WARC: not opened."""
+
+
+class NotAnArchive(WarcReadError):
+    """A file holds no WARC or ARC records at all (an HTML page named .warc.gz, a zip)."""

@@ -15,6 +15,7 @@ row's ``warc_file`` is not trusted as a path. It is opened only when
   leaves WARCs outside the archive where they are and names them absolutely
   (crawler/replay.py ``warc_file_name``), and its run row lists them;
 
+(a WARC inside a WACZ, ``x.wacz#archive/NAME``, by its WACZ's path: archive/containers.py)
 and, either way, the file begins with a WARC record (or an ARC file header),
 and for a WARC the bytes at the row's offset begin a record too. Anything else
 raises :class:`WarcPathError`: ``serve`` answers 404, ``check`` reports it.
@@ -29,6 +30,8 @@ import sqlite3
 import zlib
 from pathlib import Path, PurePosixPath
 
+from archive.containers import OPEN_ERRORS, member_name, member_parts, open_source, \
+    source_exists
 from archive.errors import WarcPathError
 
 WARC_MAGIC = b"WARC/"
@@ -98,7 +101,11 @@ class WarcPaths:
         return norm in self.absolute or any(norm.endswith(tail) for tail in self.tails)
 
     def path(self, name: str) -> Path:
-        """The file ``name`` (a row's ``warc_file``) stands for, if the rule lets it be opened."""
+        """The file ``name`` (a row's ``warc_file``) stands for, if the rule lets it be opened.
+        A WARC inside a WACZ is judged by its WACZ's path (symlinks followed)."""
+        parts = member_parts(name)
+        if parts is not None and not (os.path.isabs(name) and self.registered(name)):
+            return Path(member_name(self.path(parts[0]), parts[1]))
         if os.path.isabs(name) and "\x00" not in name:
             if not self.registered(name):
                 raise WarcPathError(f"{name}: outside the archive and not a WARC a replay "
@@ -135,17 +142,18 @@ def _head(fh, offset: int, size: int = 32) -> bytes:
 
 
 def begins_record(path: str | os.PathLike, offset: int = 0) -> bool:
-    """``path`` is a regular file that starts as a WARC or ARC file, with a record at ``offset``."""
+    """``path`` is a regular file (or a WARC inside a WACZ that is one) that starts as a WARC
+    or ARC file, with a record at ``offset``."""
     if not 0 <= offset < 1 << 62:
         return False
     try:
-        if not Path(path).is_file():
+        if not source_exists(path):
             return False
-        with open(path, "rb") as fh:
+        with open_source(path) as fh:
             first = _head(fh, 0)
             if first.startswith(ARC_MAGIC):
                 return True  # ARC records start with a URL line; warcio parses them
             return first.startswith(WARC_MAGIC) and (offset == 0 or
                                                      _head(fh, offset).startswith(WARC_MAGIC))
-    except (OSError, ValueError, OverflowError):
+    except (*OPEN_ERRORS, OverflowError):
         return False

@@ -3,8 +3,9 @@
 presskeep writes every ``WARC-Date`` and every row's time (``fetched_at``, a run's
 ``started``) in one form, UTC with microseconds: ``2026-11-21T10:00:00.123456Z``
 (:data:`WARC_DATE_FORMAT`). Other tools write WARC/1.0 seconds (``2026-11-21T10:00:00Z``),
-other precisions or offsets; :func:`normalize_warc_date` brings those to presskeep's form,
-and :func:`warc_second` is what a revisit's ``WARC-Refers-To-Date`` is matched by.
+other precisions or offsets; :func:`normalize_warc_date` brings those to presskeep's form
+(a revisit's ``WARC-Refers-To-Date`` is matched by :func:`parse_warc_date`, whatever the
+precisions: archive/reader/revisits.py).
 :func:`parse_timestamp` reads any date a row holds (a page's ``published`` too: any ISO
 8601 precision, or what dateutil makes of it), for export's filters and output.
 """
@@ -39,12 +40,6 @@ def normalize_warc_date(value: str | None) -> str | None:
         return warc_date(parse_warc_date(value))
     except ValueError:
         return value
-
-
-def warc_second(value: str | None) -> str:
-    """A WARC-Date cut to the second (``2026-11-21T10:00:00``): how a revisit's
-    ``WARC-Refers-To-Date`` names its original's ``WARC-Date``, whatever the precisions."""
-    return (normalize_warc_date(value) or "")[:19]
 
 
 def parse_timestamp(value: str | None) -> datetime | None:

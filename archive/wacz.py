@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from archive.cdxj import raw_content
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, WarcReadError
 from archive.output import output_file
 
 logger = logging.getLogger(__name__)
@@ -62,14 +62,29 @@ def check_names(warcs: list[Path]) -> None:
             raise ArchiveError(f"two WARC files named {path.name}: {other} and {path}")
 
 
+def readable_warcs(warcs: list[Path]) -> tuple[list[Path], list[str]]:
+    """(the files that hold WARC or ARC records, one line for each that does not)."""
+    from archive.reader import open_warc
+
+    kept, problems = [], []
+    for path in warcs:
+        try:
+            with open_warc(path):
+                kept.append(path)
+        except WarcReadError as exc:
+            problems.append(f"{exc}: not packaged")
+    return kept, problems
+
+
 @contextmanager
-def _raw_content_indexer():
-    """py-wacz's indexer reading payloads as archived (archive.cdxj.raw_content) while it
-    runs: py-wacz builds its ``WACZIndexer`` itself, by the name in its main module."""
+def _raw_content_indexer(problems: list[tuple[str, str]]):
+    """py-wacz's indexer reading payloads as archived (archive.cdxj.raw_content), passing
+    damage over into ``problems``, while it runs: py-wacz builds its ``WACZIndexer``
+    itself, by the name in its main module."""
     import wacz.main
 
     original = wacz.main.WACZIndexer
-    wacz.main.WACZIndexer = raw_content(original)
+    wacz.main.WACZIndexer = raw_content(original, problems)
     try:
         yield
     finally:
@@ -78,18 +93,34 @@ def _raw_content_indexer():
 
 def create_wacz(output: str | os.PathLike, warcs: list[Path], pages: Iterable[dict],
                 title: str = "presskeep archive", *, validate: bool = False,
-                force: bool = False, archive: str | os.PathLike | None = None) -> int:
+                force: bool = False, archive: str | os.PathLike | None = None,
+                problems: list[str] | None = None) -> int:
     """Package ``warcs`` and ``pages`` into ``output``; return the number of pages listed.
 
-    With ``validate``, a package py-wacz finds invalid is an error and is not kept.
-    ``output`` is written as archive.output writes: an existing file is replaced only with
-    ``force``, the ``archive``'s own files never.
+    A file that holds no WARC or ARC record is left out, a damaged stretch of one is left
+    out of the index: each goes to ``problems`` (one line). With ``validate``, a package
+    py-wacz finds invalid is an error and is not kept. ``output`` is written as
+    archive.output writes: an existing file is replaced only with ``force``, the
+    ``archive``'s own files never.
     """
-    if not warcs:
-        raise ArchiveError("no WARC files to package")
+    problems = [] if problems is None else problems
+    warcs, refused = readable_warcs(warcs)
+    problems += refused
     check_names(warcs)
+    pages = list(pages)
     with output_file(output, force=force, archive=archive, parents=True) as tmp:
-        count = _package(tmp, warcs, pages, title, name=output)
+        damage: list[tuple[str, str]] = []
+        if warcs:
+            count = _package(tmp, warcs, pages, title, name=output, problems=damage)
+        if damage:  # packaged again without the damaged files (readers choke on their gzip)
+            bad = {name for name, _ in damage}
+            problems += [f"{text}: not packaged" for _, text in damage]
+            warcs = [w for w in warcs if str(w) not in bad]
+            if warcs:
+                count = _package(tmp, warcs, pages, title, name=output, problems=[])
+        if not warcs:
+            raise ArchiveError("no readable WARC files to package"
+                               + (f": {problems[0]}" if problems else ""))
         if validate:
             ok, log = validate_wacz(tmp)
             if not ok:
@@ -100,7 +131,7 @@ def create_wacz(output: str | os.PathLike, warcs: list[Path], pages: Iterable[di
 
 
 def _package(path: Path, warcs: list[Path], pages: Iterable[dict], title: str,
-             name: str | os.PathLike) -> int:
+             name: str | os.PathLike, problems: list[tuple[str, str]]) -> int:
     with tempfile.TemporaryDirectory(prefix="presskeep-wacz-") as tmp:
         pages_file = Path(tmp) / "pages.jsonl"
         count = write_pages(pages_file, pages)
@@ -108,7 +139,7 @@ def _package(path: Path, warcs: list[Path], pages: Iterable[dict], title: str,
         if count:
             args[1:1] = ["-p", str(pages_file)]
         log = io.StringIO()
-        with redirect_stdout(log), _quiet_unraisable(), _raw_content_indexer():
+        with redirect_stdout(log), _quiet_unraisable(), _raw_content_indexer(problems):
             code = _run_wacz(args)
         logger.debug("py-wacz: %s", log.getvalue())
         if code:
@@ -146,6 +177,9 @@ def validate_wacz(path: str | os.PathLike) -> tuple[bool, str]:
     from wacz.main import main as wacz_main
 
     log = io.StringIO()
-    with redirect_stdout(log):
-        code = wacz_main(["validate", "-f", os.fspath(path)])
+    try:
+        with redirect_stdout(log):
+            code = wacz_main(["validate", "-f", os.fspath(path)])
+    except Exception as exc:  # noqa: BLE001 - frictionless raises what reading a member raised
+        return False, f"{log.getvalue()}\n{type(exc).__name__}: {exc}"
     return code == 0, log.getvalue()

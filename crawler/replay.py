@@ -28,6 +28,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
+from archive.containers import resolved
 from archive.decode import MAX_BODY_SIZE
 from archive.errors import WarcReadError
 from archive.reader import RecordRef, load_ref
@@ -89,8 +90,9 @@ def body_limit(settings) -> int:
 
 
 def warc_file_name(path: str | Path, root: str | Path) -> str:
-    """How rows name a replayed WARC: relative to the archive dir when inside it, else absolute."""
-    path, root = Path(path).resolve(), Path(root).resolve()
+    """How rows name a replayed WARC: relative to the archive dir when inside it, else absolute
+    (a WARC inside a WACZ: ``WACZ#archive/NAME``, the WACZ's path named the same way)."""
+    path, root = Path(resolved(path)), Path(root).resolve()
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

@@ -66,7 +66,8 @@ def test_replay_skips_uri_less_records_and_replays_the_rest(hostile, tmp_path):
     lines = proc.stderr.splitlines()
     for spot in spots:
         assert f"presskeep: warning: {spot}" in lines, proc.stderr
-    assert lines[-1].startswith("presskeep: error: finished, but 2 records skipped")
+    assert lines[-1].startswith("presskeep: error: finished, but skipped: record without "
+                                "WARC-Target-URI (2)")
     stored = {r["url"] for r in query(out / "presskeep.db", "SELECT url FROM articles")}
     assert stored == set(urls)
     stats = json.loads(query(out / "presskeep.db", "SELECT stats FROM runs")[0]["stats"])

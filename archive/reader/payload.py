@@ -20,6 +20,8 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any
 
+from warcio.statusandheaders import StatusAndHeaders
+
 from archive.decode import MAX_BODY_SIZE, Decoded, decode_body, read_bounded
 from archive.errors import WarcReadError
 from archive.reader.records import record_at, target_uri
@@ -67,7 +69,11 @@ class Held:
 
     @classmethod
     def read(cls, record, max_size: int = MAX_BODY_SIZE) -> "Held":
-        return cls(record.http_headers, *read_bounded(record.raw_stream, max_size))
+        """A header-less revisit (Content-Length 0) holds an empty head: status 0."""
+        http = record.http_headers
+        if http is None:
+            http = StatusAndHeaders("", [], protocol="")
+        return cls(http, *read_bounded(record.raw_stream, max_size))
 
     def payload(self, max_size: int = MAX_BODY_SIZE) -> Payload:
         """The response a client sees: status and headers as archived (made true of the
@@ -121,7 +127,7 @@ def load_held(path: str | os.PathLike, offset: int, cache: RecordCache | None = 
     with record_at(path, offset) as record:
         if record is None:
             raise WarcReadError(f"{path}: no record at offset {offset}")
-        if record.http_headers is None:
+        if record.http_headers is None and record.rec_type != "revisit":
             raise WarcReadError(f"{path}: no HTTP response at offset {offset}")
         return record.rec_headers, Held.read(record, max_size)
 

@@ -1,28 +1,26 @@
-"""Reading WARC files: where a path becomes records, and warcio made safe for hostile ones.
+"""Reading WARC and ARC files: where a path becomes records, and warcio made safe for hostile ones.
 
 :func:`open_warc` is the input side of every reader (the one place that turns a path into
-records); its :class:`WarcFile` gives a :class:`RecordWalk` from any offset: each record
-read to its end and placed (offset, length), stopping at the first damage.
-:func:`tolerant_records` walks a whole file past damage: it records a :class:`BadSpot`
-(file, offset, reason), looks for the next record start (the next gzip member, or the
-next ``WARC/1.`` line in an uncompressed file) and carries on from there; a record that
-reads but cannot be used (an HTTP record without ``WARC-Target-URI``, a failed digest
-when digests are checked) is a BadSpot of kind "record skipped". :func:`record_at`
-reads the one record at an offset.
+records): a WARC or ARC file, gzip per record or not, or a WARC inside a WACZ
+(``x.wacz#archive/NAME``, archive/containers.py); ARC records are read as WARC records
+(warcio's arc2warc: URL, date, status). Its :class:`WarcFile` gives a :class:`RecordWalk`
+from any offset: each record read to its end and placed (offset, length), stopping at the
+first damage (archive/reader/resync.py walks a whole file past it).
+:func:`record_at` reads the one record at an offset.
 
 warcio's iterator is made safe for hostile input: header lines are bounded, a gzip
 member that does not inflate is an error (not an empty record), a record without
-``WARC-Target-URI`` loads instead of raising from inside the iterator.
+``WARC-Target-URI`` loads instead of raising from inside the iterator, and nothing is
+printed or logged by warcio: what it would say is counted (:attr:`WarcRecords.notes`).
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import zlib
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Callable, Generator, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
@@ -31,9 +29,9 @@ from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.utils import BUFF_SIZE
 from zlib_ng import zlib_ng
 
-from archive.errors import ArchiveError, WarcReadError
-
-logger = logging.getLogger(__name__)
+from archive.containers import ARC, OPEN_ERRORS, WARC, ZIP, by_name, open_source, sniff
+from archive.errors import ArchiveError, NotAnArchive, WarcReadError
+from archive.reader.damage import NO_NEWLINE, NOT_ARCHIVE, URI_SPACES, reason_of
 
 #: what a damaged WARC makes warcio (or zlib under it) raise
 READ_ERRORS = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, zlib_ng.error,
@@ -47,8 +45,10 @@ MAX_HEADER_BYTES = 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
 _CHUNK = 1 << 20
-#: kinds of BadSpot
-UNREADABLE, SKIPPED = "unreadable", "record skipped"
+#: a file gzipped as a whole (or a gzip member holding several records): its records have
+#: no offsets to read them again by
+WHOLE_GZIP = ("a gzip member holds more than one record (the file is gzipped whole, not "
+              "record by record; `warcio recompress` rewrites it)")
 
 
 # -- warcio made safe ------------------------------------------------------------------
@@ -81,10 +81,22 @@ class _BoundedLines(DecompressingBufferedReader):
 class _TolerantLoader(ArcWarcRecordLoader):
     """warcio's loader, except that a record without a ``WARC-Target-URI`` loads (its HTTP
     headers parsed as for any HTTP record, so its payload digest checks) instead of
-    raising AttributeError from inside the iterator. Readers skip it (:func:`missing_uri`)."""
+    raising AttributeError from inside the iterator (readers skip it: :func:`missing_uri`),
+    and that a target URI with spaces is counted (``spaces``), not logged."""
+
+    spaces = 0
 
     def load_http_headers(self, rec_type, uri, stream, length):
         return super().load_http_headers(rec_type, uri or "http:", stream, length)
+
+    def _ensure_target_uri_format(self, rec_headers):
+        uri = strip_uri(rec_headers.get_header("WARC-Target-URI"))
+        if uri is not None and " " in uri:
+            self.spaces += 1
+            uri = uri.replace(" ", "%20")
+        if uri is not None:
+            rec_headers.replace_header("WARC-Target-URI", uri)
+        return uri
 
 
 class _RawContentRecord(ArcWarcRecord):
@@ -104,20 +116,44 @@ class _RawContentLoader(_TolerantLoader):
 class WarcRecords(ArchiveIterator):
     """``ArchiveIterator`` on hostile input: a URI-less record loads (see
     :func:`missing_uri`). Never call ``content_stream()`` on its records for the body:
-    read ``raw_stream`` (archive/reader/payload.py)."""
+    read ``raw_stream`` (archive/reader/payload.py).
+
+    ``fmt`` (:data:`~archive.containers.WARC` or ``ARC``) is what the file holds: ARC
+    records are read as WARC records (arc2warc), and junk in a WARC file is an error, not
+    a guessed ARC record. None: warcio guesses, record by record (the indexers).
+    ``notes``: what warcio would have printed or logged, as {cause: (count, first offset)}.
+    """
 
     loader_class: type[ArcWarcRecordLoader] = _TolerantLoader
-    INC_RECORD = ""  # warcio's multi-line stderr warning: the reader reports (one line) instead
+    INC_RECORD = ""  # warcio's multi-line stderr warning: counted in ``notes`` instead
 
-    def __init__(self, fileobj, **kwargs) -> None:
-        super().__init__(fileobj, **kwargs)
+    def __init__(self, fileobj, fmt: str | None = None, **kwargs) -> None:
+        arc2warc = kwargs.pop("arc2warc", fmt != WARC)
+        super().__init__(fileobj, arc2warc=arc2warc, **kwargs)
         self.loader = self.loader_class(verify_http=kwargs.get("verify_http", False),
-                                        arc2warc=kwargs.get("arc2warc", False))
+                                        arc2warc=arc2warc)
         self.reader = _BoundedLines(self.fh, block_size=kwargs.get("block_size", BUFF_SIZE))
+        self.known_format = {WARC: "warc", ARC: "arc"}.get(fmt)
+        self.notes: dict[str, tuple[int, int]] = {}
+
+    def _note(self, cause: str, count: int = 1) -> None:
+        seen, first = self.notes.get(cause, (0, self.offset))
+        self.notes[cause] = (seen + count, first)
 
     def _next_record(self, next_line):
         self.reader.in_headers = len(next_line or b"")
-        return super()._next_record(next_line)
+        spaces = self.loader.spaces
+        record = super()._next_record(next_line)
+        if self.loader.spaces > spaces:
+            self._note(URI_SPACES)
+        return record
+
+    def _consume_blanklines(self):
+        errors = self.err_count
+        found = super()._consume_blanklines()
+        if self.err_count > errors:
+            self._note(NO_NEWLINE, self.err_count - errors)
+        return found
 
 
 class RawContentRecords(WarcRecords):
@@ -166,21 +202,23 @@ class RecordWalk:
     """
 
     def __init__(self, fh: BinaryIO, start: int = 0, *, check_digests: bool = False,
-                 keep: Callable[[Any], Any] | None = None) -> None:
+                 keep: Callable[[Any], Any] | None = None, fmt: str | None = WARC) -> None:
         fh.seek(start)
-        self.records = WarcRecords(fh, check_digests=check_digests)
+        self.records = WarcRecords(fh, fmt, check_digests=check_digests)
         self.keep = keep
         self.end = start
 
     @property
     def at(self) -> int:
-        return self.records.offset
+        return max(self.records.offset, self.end)
 
     def __iter__(self) -> Iterator[Placed]:
         for record in self.records:
             kept = self.keep(record) if self.keep is not None else None
             self.records.read_to_end(record)
             offset, length = self.records.get_record_offset(), self.records.get_record_length()
+            if length <= 0 or offset < self.end:  # warcio's offsets of a file gzipped whole
+                raise ArchiveLoadFailed(WHOLE_GZIP)
             missing = max(0, getattr(record.raw_stream, "limit", 0))
             if not missing:
                 self.end = offset + length
@@ -188,24 +226,26 @@ class RecordWalk:
 
 
 class WarcFile:
-    """A WARC file opened for reading: walks of its records from any offset, the next
-    record start after a damaged stretch, a record's bytes as stored."""
+    """A WARC (or ARC) file opened for reading: walks of its records from any offset, the
+    next record start after a damaged stretch, a record's bytes as stored. ``format``:
+    what it holds (WARC or ARC); ``sniffed``: whether its first bytes said so (else its
+    name did)."""
 
-    def __init__(self, path: str, fh: BinaryIO) -> None:
-        self.path, self.fh = path, fh
+    def __init__(self, path: str, fh: BinaryIO, format: str = WARC, sniffed: bool = True) -> None:
+        self.path, self.fh, self.format, self.sniffed = path, fh, format, sniffed
 
     def walk(self, start: int = 0, *, check_digests: bool = False,
              keep: Callable[[Any], Any] | None = None) -> RecordWalk:
-        return RecordWalk(self.fh, start, check_digests=check_digests, keep=keep)
+        return RecordWalk(self.fh, start, check_digests=check_digests, keep=keep, fmt=self.format)
 
     def first(self, offset: int):
         """The record starting at ``offset``, unread (None past the end of the file)."""
         self.fh.seek(offset)
-        return next(iter(WarcRecords(self.fh, check_digests=False)), None)
+        return next(iter(WarcRecords(self.fh, self.format, check_digests=False)), None)
 
     def next_record_start(self, after: int) -> int | None:
         """Offset of the next plausible record start strictly after ``after`` (gzip or plain)."""
-        pos = after + 1
+        pos = max(0, after) + 1
         self.fh.seek(pos)
         tail = b""
         while True:
@@ -224,17 +264,49 @@ class WarcFile:
         self.fh.seek(offset)
         return self.fh.read(length)
 
+    def head(self) -> str:
+        """The file's first bytes, as a short printable text (for "not a WARC" messages)."""
+        self.fh.seek(0)
+        data = self.fh.read(4096)
+        if data[:2] == b"\x1f\x8b":
+            try:
+                data = zlib_ng.decompressobj(31).decompress(data, 40)
+            except zlib_ng.error:
+                return "corrupt gzip data"
+        text = data[:40].decode("latin-1").split("\n")[0].strip()
+        return repr(text) if text else "nothing"
+
+
+def as_warc(name: str, fh: BinaryIO) -> WarcFile:
+    """``fh`` as a WarcFile, by what its first bytes (else its name) say it holds."""
+    found = sniff(fh)
+    if found in (WARC, ARC):
+        return WarcFile(name, fh, found)
+    named = by_name(name)
+    if found is None and named in (WARC, ARC):
+        return WarcFile(name, fh, named, sniffed=False)  # damaged at the start? read on
+    what = "a zip file (a WACZ? name it .wacz)" if found == ZIP else \
+        f"begins with {WarcFile(name, fh).head()}"
+    if named == ZIP:
+        what = "a WACZ with no WARC files under archive/" if found == ZIP else \
+            f"not a readable WACZ: {what}"
+    raise NotAnArchive(f"{name}: {NOT_ARCHIVE}: {what}")
+
 
 @contextmanager
 def open_warc(path: str | os.PathLike) -> Iterator[WarcFile]:
-    """``path`` opened as a WARC file: the input side of every reader (WarcReadError if it
-    cannot be opened)."""
-    try:
-        fh = open(path, "rb")
-    except OSError as exc:
-        raise WarcReadError(f"cannot open {path}: {exc}") from exc
-    with fh:
-        yield WarcFile(os.fspath(path), fh)
+    """``path`` opened as a WARC or ARC file (or the WARC inside a WACZ it names): the
+    input side of every reader. WarcReadError if it cannot be opened, NotAnArchive (one)
+    if it holds no WARC or ARC records."""
+    name = os.fspath(path)
+    with ExitStack() as stack:
+        try:
+            warc = as_warc(name, stack.enter_context(open_source(name)))
+        except ArchiveError:
+            raise
+        except OPEN_ERRORS as exc:
+            raise WarcReadError(f"cannot open {name}: {reason_of(exc)}") from exc
+        yield warc
 
 
 @contextmanager
@@ -248,11 +320,8 @@ def record_at(path: str | os.PathLike, offset: int) -> Iterator:
             yield warc.first(offset)
     except ArchiveError:
         raise
-    except READ_ERRORS as exc:
-        raise WarcReadError(f"{path}: unreadable at offset {offset}: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - whatever else hostile bytes make warcio raise
-        raise WarcReadError(f"{path}: unreadable at offset {offset}: "
-                            f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - whatever hostile bytes make warcio raise
+        raise WarcReadError(f"{path}: unreadable at offset {offset}: {reason_of(exc)}") from exc
 
 
 def record_bytes(path: str | os.PathLike, offset: int) -> bytes:
@@ -264,62 +333,3 @@ def record_bytes(path: str | os.PathLike, offset: int) -> bytes:
         except (StopIteration, *READ_ERRORS) as exc:
             raise WarcReadError(f"{path}: no readable record at offset {offset}: {exc}") from exc
         return warc.read(offset, placed.length)
-
-
-# -- a whole file, past damage -------------------------------------------------------------
-@dataclass(frozen=True)
-class BadSpot:
-    path: str
-    offset: int
-    reason: str
-    kind: str = UNREADABLE  # UNREADABLE: resynced past; SKIPPED: one record not used
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.kind} at offset {self.offset}: {self.reason}"
-
-
-def _reason(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}".strip()
-    return text.encode("ascii", "backslashreplace").decode("ascii")[:120]
-
-
-def _skip_reason(record, check_digests: bool) -> str | None:
-    """Why a record that was read cannot be used (None: it can)."""
-    if missing_uri(record):
-        return f"{record.rec_type} record without WARC-Target-URI"
-    if check_digests and record.digest_checker.passed is False:
-        return "; ".join(record.digest_checker.problems)
-    return None
-
-
-def tolerant_records(warc: WarcFile, bad: list[BadSpot], *, check_digests: bool = False,
-                     keep: Callable[[Any], Any] | None = None) -> Iterator[Placed]:
-    """Every usable record of ``warc``, resyncing past damage; what could not be read or
-    used goes to ``bad``."""
-    start: int | None = 0
-    while start is not None:
-        failed_at = yield from _walk_from(warc, start, bad, check_digests, keep)
-        start = None if failed_at is None else warc.next_record_start(failed_at)
-        if start is not None:
-            logger.warning("presskeep: %s: resuming at offset %d", warc.path, start)
-
-
-def _walk_from(warc: WarcFile, start: int, bad: list[BadSpot], check_digests: bool,
-               keep) -> Generator[Placed, None, int | None]:
-    """Records from ``start`` on; returns the offset where reading failed (None: the end)."""
-    walk = warc.walk(start, check_digests=check_digests, keep=keep)
-    try:
-        for placed in walk:
-            if placed.missing:
-                bad.append(BadSpot(warc.path, placed.offset,
-                                   f"record truncated ({placed.missing} bytes missing)"))
-                return placed.offset
-            reason = _skip_reason(placed.record, check_digests)
-            if reason:
-                bad.append(BadSpot(warc.path, placed.offset, reason, SKIPPED))
-            else:
-                yield placed
-    except Exception as exc:  # noqa: BLE001 - whatever hostile bytes make warcio raise
-        bad.append(BadSpot(warc.path, walk.end, _reason(exc)))
-        return walk.end
-    return None

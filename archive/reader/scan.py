@@ -1,32 +1,34 @@
 """Replayable records of WARC files: archived HTML responses by place, revisits resolved.
 
-Works on WARCs from any tool (presskeep, wget, Heritrix, warcio/pywb, browsertrix):
-WARC/1.0 and 1.1, angle-bracketed URIs, gzip per record or uncompressed. Files are
-read past damage (archive/reader/records.py: bad spots listed, the scan resyncs); a
-revisit is resolved to the response that holds its payload in any file of the scan and
-in any order (archive/reader/revisits.py). Payloads are read as the scan goes and kept
-a while (:class:`~archive.reader.payload.RecordCache`) for the load that follows.
+Works on archives from any tool (presskeep, wget, wpull, Heritrix, Common Crawl,
+warcio/pywb, browsertrix): WARC/1.0 and 1.1, angle-bracketed URIs, gzip per record or
+uncompressed, ARC files, the WARCs inside a WACZ. Files are read past damage
+(archive/reader/records.py: bad spots listed, the scan resyncs), digests checked as they
+are read; a revisit is resolved to the response that holds its payload
+(archive/reader/revisits.py) in any file of the scan, in any order, or among the captures
+an archive already holds. Payloads are read as the scan goes and kept a while
+(:class:`~archive.reader.payload.RecordCache`) for the load that follows.
 """
 
 from __future__ import annotations
 
-import logging
 import os
+import sqlite3
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator
-
-from warcio.exceptions import ArchiveLoadFailed
+from typing import Any, Iterable, Iterator
 
 from archive.decode import MAX_BODY_SIZE
+from archive.errors import NotAnArchive, WarcPathError, WarcReadError
+from archive.paths import WarcPaths
+from archive.reader.damage import BAD_BYTES, NOT_ARCHIVE, SKIPPED, UNREADABLE, BadSpot
 from archive.reader.payload import Held, Payload, RecordCache, http_status, load_payload, \
     revisit_payload
-from archive.reader.records import SKIPPED, BadSpot, open_warc, target_uri, tolerant_records
-from archive.reader.revisits import RefersTo, ScanOriginals, find_original
+from archive.reader.records import open_warc, target_uri
+from archive.reader.resync import tolerant_records
+from archive.reader.revisits import CapturedOriginals, RefersTo, ScanOriginals, find_original
 
-logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordRef:
     """Where a replayable record is, and what its headers say."""
 
@@ -36,7 +38,7 @@ class RecordRef:
     rec_type: str  # "response" or "revisit"
     url: str
     date: str | None
-    status: int
+    status: int  # 0: a header-less revisit
     content_type: str
     record_id: str | None
     payload_digest: str | None
@@ -44,10 +46,22 @@ class RecordRef:
     original: "RecordRef | None" = None  # a revisit's payload holder, once resolved
 
 
+def _is_html(status: int, content_type: str) -> bool:
+    ctype = content_type.lower()
+    return status == 200 and ("html" in ctype or not ctype)
+
+
 def is_replayable(ref: RecordRef) -> bool:
-    """A 200 response that is (or may be, lacking a type) an HTML page."""
-    ctype = ref.content_type.lower()
-    return ref.status == 200 and ("html" in ctype or not ctype)
+    """A 200 response that is (or may be, lacking a type) an HTML page; a revisit by what a
+    client of it sees (its own status and type, or its original's for a 304 or none)."""
+    if ref.original is not None and ref.status in (0, 304):
+        return _is_html(ref.original.status, ref.original.content_type)
+    return _is_html(ref.status, ref.content_type)
+
+
+def might_be_html(revisit: RecordRef) -> bool:
+    """A revisit that may stand for an HTML page (nothing in its own head says otherwise)."""
+    return revisit.status in (0, 304) or _is_html(revisit.status, revisit.content_type)
 
 
 def _ref(path: str, record) -> RecordRef:
@@ -62,52 +76,90 @@ def _ref(path: str, record) -> RecordRef:
     )
 
 
-def _is_warc_record(record, path: str) -> bool:
-    """warcio guesses ARC at junk: an ARC record counts only in a file named .arc(.gz)."""
-    return (str(getattr(record, "format", "warc")).startswith("warc")
-            or path.lower().endswith((".arc", ".arc.gz")))
+def _wanted(record) -> bool:
+    """A response with an HTTP head, or a revisit (header-less ones too)."""
+    return (record.rec_type == "response" and record.http_headers is not None
+            or record.rec_type == "revisit")
 
 
 def scan_file(path: str | os.PathLike, bad: list[BadSpot], counts: dict[str, int] | None = None,
               cache: RecordCache | None = None, max_size: int = MAX_BODY_SIZE,
-              check_digests: bool = False) -> Iterator[RecordRef]:
-    """Response and revisit records (with HTTP headers) in ``path``; resyncs past bad bytes,
-    skips (and lists in ``bad``) records it cannot use. ``counts["records"]``: every record
-    read. Records ``cache`` keeps are read once."""
+              check_digests: bool = False, strict: bool = False) -> Iterator[RecordRef]:
+    """Response and revisit records in ``path`` (a file, or a WARC inside a WACZ); resyncs
+    past bad bytes, skips (and lists in ``bad``) what it cannot use, and a file that is no
+    archive at all. ``counts["records"]``: every record read. Records ``cache`` keeps are
+    read once."""
     path = os.fspath(path)
     counts = {} if counts is None else counts
 
     def keep(record) -> tuple[RecordRef | None, Held | None]:
-        if not _is_warc_record(record, path):
-            raise ArchiveLoadFailed("not a WARC record")
         counts["records"] = counts.get("records", 0) + 1
-        if record.rec_type not in ("response", "revisit") or record.http_headers is None:
+        if not _wanted(record):
             return None, None
         ref = _ref(path, record)
         wanted = cache is not None and (ref.rec_type == "revisit" or is_replayable(ref))
         return ref, Held.read(record, max_size) if wanted else None  # the rest: read, not kept
 
-    with open_warc(path) as warc:
-        for placed in tolerant_records(warc, bad, check_digests=check_digests, keep=keep):
-            ref, held = placed.kept
-            if ref is None:
-                continue
-            if held is not None:
-                cache.put(path, placed.offset, held)
-            yield replace(ref, offset=placed.offset, length=placed.length)
+    try:
+        with open_warc(path) as warc:
+            for placed in tolerant_records(warc, bad, check_digests=check_digests,
+                                           strict=strict, keep=keep):
+                ref, held = placed.kept
+                if ref is None:
+                    continue
+                if held is not None:
+                    cache.put(path, placed.offset, held)
+                yield replace(ref, offset=placed.offset, length=placed.length)
+    except WarcReadError as exc:  # not opened: the whole file is one bad spot
+        reason = str(exc).removeprefix(f"{path}: ")
+        cause = NOT_ARCHIVE if isinstance(exc, NotAnArchive) else BAD_BYTES
+        bad.append(BadSpot(path, 0, reason, UNREADABLE, cause))
+
+
+class ArchiveOriginals:
+    """An archive's ``captures`` rows as originals for a scan's revisits: a row becomes a
+    RecordRef when the archive's path rule lets its file be opened (archive/paths.py)."""
+
+    def __init__(self, conn: sqlite3.Connection, root: str | os.PathLike) -> None:
+        self.rows = CapturedOriginals(conn)
+        self.paths = WarcPaths.of(root, conn)
+
+    def _ref(self, row: dict[str, Any] | None) -> RecordRef | None:
+        if row is None:
+            return None
+        try:
+            path = self.paths.record_path(row["warc_file"], row["warc_offset"])
+        except WarcPathError:
+            return None
+        return RecordRef(str(path), row["warc_offset"], row["warc_length"] or 0, "response",
+                         row["url"], row["fetched_at"], row["status"] or 0,
+                         row["content_type"] or "", row["warc_record_id"], row["payload_digest"])
+
+    def by_record_id(self, record_id: str) -> RecordRef | None:
+        return self._ref(self.rows.by_record_id(record_id))
+
+    def closest(self, url, digest, when, within=None) -> RecordRef | None:
+        return self._ref(self.rows.closest(url, digest, when, within))
 
 
 @dataclass
 class ArchiveScan:
-    """Replayable records of several WARC files, revisits resolved, bad spots kept."""
+    """Replayable records of several files, revisits resolved, bad spots kept.
+
+    Which original a revisit gets does not depend on the order of the files: revisits that
+    name no record id found so far are resolved once every file was read.
+    """
 
     bad: list[BadSpot] = field(default_factory=list)
-    unresolved: list[RecordRef] = field(default_factory=list)
+    unresolved: list[RecordRef] = field(default_factory=list)  # revisits, maybe of HTML
     records: int = 0  # response and revisit records seen
     counts: dict[str, int] = field(default_factory=dict)  # {"records": every record read}
     originals: ScanOriginals = field(default_factory=ScanOriginals)
     cache: RecordCache | None = None  # records just scanned, for load_ref() (see RecordCache)
     max_size: int = MAX_BODY_SIZE  # payload bytes read at most (DOWNLOAD_MAXSIZE)
+    check_digests: bool = True  # failures are noted (and the records used)...
+    strict: bool = False  # ...or skipped
+    archive: ArchiveOriginals | None = None  # an archive's captures, for revisits' originals
 
     @property
     def skipped(self) -> list[BadSpot]:
@@ -115,37 +167,34 @@ class ArchiveScan:
         return [spot for spot in self.bad if spot.kind == SKIPPED]
 
     def refs(self, paths: Iterable[str | os.PathLike]) -> Iterator[RecordRef]:
-        """Every replayable response, and every revisit with its ``original`` set."""
+        """Every replayable response, and every replayable revisit with its ``original``."""
         pending: list[RecordRef] = []
         for path in paths:
-            for ref in scan_file(path, self.bad, self.counts, self.cache, self.max_size):
+            for ref in scan_file(path, self.bad, self.counts, self.cache, self.max_size,
+                                 self.check_digests, self.strict):
                 self.records += 1
                 if ref.rec_type == "response":
+                    self.originals.remember(ref)
                     if is_replayable(ref):
-                        self.originals.remember(ref)
                         yield ref
-                elif (resolved := self.with_original(ref)) is not None:
-                    yield resolved
+                    continue
+                exact = ref.refers.record_id and self.originals.by_record_id(ref.refers.record_id)
+                if exact:
+                    yield from self._resolved(ref, exact)
                 else:
                     pending.append(ref)
+        sources = [self.originals] + ([self.archive] if self.archive is not None else [])
         for ref in pending:
-            resolved = self.with_original(ref)
-            if resolved is not None:
-                yield resolved
-            else:
-                self.unresolved.append(ref)
-                logger.warning("presskeep: revisit of %s (%s) has no original in the scan",
-                               ref.url, ref.date)
+            yield from self._resolved(ref, find_original(ref.refers, *sources))
 
-    def with_original(self, revisit: RecordRef) -> RecordRef | None:
-        """The revisit with ``original`` set, or None when its original is unknown (or not HTML)."""
-        original = find_original(revisit.refers, self.originals) if revisit.refers else None
+    def _resolved(self, revisit: RecordRef, original: RecordRef | None) -> Iterator[RecordRef]:
         if original is None:
-            return None
-        if revisit.status not in (200, 304) or (revisit.status == 200 and revisit.content_type
-                                                and "html" not in revisit.content_type.lower()):
-            return None
-        return replace(revisit, original=original)
+            if might_be_html(revisit):
+                self.unresolved.append(revisit)
+            return
+        resolved = replace(revisit, original=original)
+        if is_replayable(resolved):
+            yield resolved
 
 
 def load_ref(ref: RecordRef, cache: RecordCache | None = None,

@@ -13,24 +13,33 @@ from archive.errors import WarcReadError
 from crawler.cli.app import SKIPPED, fail, main
 
 
-def _is_page(ref) -> bool:
-    return (ref.rec_type == "response" and 200 <= ref.status < 300
-            and "html" in ref.content_type.lower())
+#: saved pages a directory given to extract holds (besides WARC, ARC and WACZ files)
+PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
-def _warc_pages(path: Path, problems: list[str]) -> Iterator[tuple[str | None, bytes, str | None]]:
-    """The HTML pages of a WARC file; each record skipped, stretch resynced past or body
-    cut is reported in one line (file and offset) and added to ``problems``."""
+def _content_type(payload) -> str:
+    return next((v for k, v in payload.headers if k.lower() == "content-type"), "")
+
+
+def _warc_pages(sources: list[str], problems: list[str], strict: bool
+                ) -> Iterator[tuple[str, str | None, bytes, str | None]]:
+    """(source, url, body, Content-Type) of every HTML page in the archives ``sources`` (revisits with
+    their original's body); each record skipped, stretch resynced past or body cut is
+    reported in one line (file and offset) and added to ``problems``; records used with a
+    doubt (a failed digest) are reported, not added."""
     from archive.decode import MAX_BODY_SIZE
-    from archive.reader import RecordCache, load_payload, scan_file
+    from archive.reader import NOTED, ArchiveScan, RecordCache, load_ref
+    from archive.reader.damage import collapsed
 
-    bad: list = []
-    cache = RecordCache(size=4)
-    for ref in scan_file(path, bad, cache=cache, check_digests=True):
-        if not _is_page(ref):
+    scan = ArchiveScan(cache=RecordCache(size=4), strict=strict)
+    for ref in scan.refs(sources):
+        try:
+            payload = load_ref(ref, scan.cache)
+        except WarcReadError as exc:
+            problems.append(str(exc))
+            click.echo(f"presskeep: warning: {exc}", err=True)
             continue
-        payload = load_payload(ref.path, ref.offset, cache)
-        where = f"{path}: record at offset {ref.offset}"
+        where = f"{ref.path}: record at offset {ref.offset}"
         if payload.problem:
             click.echo(f"presskeep: warning: {where}: {payload.problem}; cleaned as archived",
                        err=True)
@@ -39,20 +48,52 @@ def _warc_pages(path: Path, problems: list[str]) -> Iterator[tuple[str | None, b
                             "or an oversized record): cut, not cleaned")
             click.echo(f"presskeep: warning: {problems[-1]}", err=True)
             continue
-        yield ref.url, payload.body, ref.content_type or None
-    for spot in bad:
-        problems.append(str(spot))
+        ctype = _content_type(payload)
+        if "html" in ctype.lower() or not ctype:
+            yield ref.path, ref.url, payload.body, ctype or None
+    for spot in collapsed(scan.bad):
+        if spot.kind != NOTED:
+            problems.append(str(spot))
         click.echo(f"presskeep: warning: {spot}", err=True)
+    if scan.unresolved:
+        problems.append(f"{len(scan.unresolved)} revisit(s) whose original is in none of the "
+                        f"files (first: {scan.unresolved[0].url})")
+        click.echo(f"presskeep: warning: {problems[-1]}", err=True)
 
 
-def _pages_from_file(path: Path, problems: list[str]) -> Iterator[tuple[str | None, bytes, str | None]]:
-    name = path.name.lower()
-    if name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
-        yield from _warc_pages(path, problems)
-        return
-    data = _saved_page(path, problems)
-    if data is not None:
-        yield None, data, None
+def _inputs(paths: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
+    """(saved pages, archive sources) the paths name, in the order given; a directory gives
+    both kinds."""
+    from archive.containers import ARCHIVE_SUFFIXES, WACZ_SUFFIX, expand_inputs
+
+    archives = ARCHIVE_SUFFIXES + (WACZ_SUFFIX,)
+    pages: list[Path] = []
+    sources: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            pages += sorted(p for p in path.iterdir()
+                            if p.is_file() and p.name.lower().endswith(PAGE_SUFFIXES))
+            sources.append(path)
+        elif path.name.lower().endswith(archives):
+            sources.append(path)
+        else:
+            pages.append(path)
+    return pages, expand_inputs(sources, in_name_order=False)
+
+
+def _pages(paths: tuple[Path, ...], problems: list[str], strict: bool
+           ) -> Iterator[tuple[str, str | None, bytes, str | None]]:
+    pages, sources = _inputs(paths)
+    for path in pages:
+        try:
+            data = _saved_page(path, problems)
+        except (OSError, EOFError) as exc:
+            problems.append(f"cannot read {path}: {exc}")
+            click.echo(f"presskeep: warning: {problems[-1]}", err=True)
+            continue
+        if data is not None:
+            yield str(path), None, data, None
+    yield from _warc_pages(sources, problems, strict)
 
 
 def _saved_page(path: Path, problems: list[str]) -> bytes | None:
@@ -91,35 +132,33 @@ def _site_models(out: Path | None):
 @click.option("--url", default=None, help="The URL the saved page came from (helps metadata).")
 @click.option("--out", "out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Archive whose learned site boilerplate to apply (OUT/presskeep.db).")
-def extract(paths, url, out):
-    """Clean saved pages (.html, .html.gz) or WARC files into JSON Lines on stdout.
+@click.option("--strict", is_flag=True,
+              help="Skip records whose digests fail (default: use them, and say so).")
+def extract(paths, url, out, strict):
+    """Clean saved pages (.html, .html.gz) or WARC, ARC and WACZ files (or directories of
+    them) into JSON Lines on stdout.
 
     With --out, the boilerplate presskeep learned for each page's site while
     crawling OUT is removed too.
 
-    Example: presskeep extract page.html.gz crawl.warc.gz --out data > articles.jsonl
+    Example: presskeep extract page.html.gz crawl.warc.gz pack.wacz --out data > articles.jsonl
     """
     from pipelines.clean import extract as clean
 
     models = _site_models(out)
     count, problems = 0, []
-    for path in paths:
+    for path, page_url, body, content_type in _pages(paths, problems, strict):
         try:
-            for page_url, body, content_type in _pages_from_file(path, problems):
-                try:
-                    doc = clean(body, page_url or url, content_type=content_type)
-                    if models is not None and doc.site:
-                        doc.paragraphs = models.get(doc.site).filter(doc.paragraphs)
-                except Exception as exc:  # one bad page: say so, go on
-                    click.echo(f"presskeep: cannot clean {page_url or path}: {exc}", err=True)
-                    continue
-                row = {"path": str(path), "url": doc.url, "title": doc.title, "text": doc.text,
-                       "authors": doc.authors, "published": doc.published,
-                       "language": doc.language}
-                sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
-        except (OSError, EOFError, WarcReadError) as exc:
-            fail(str(exc) if isinstance(exc, WarcReadError) else f"cannot read {path}: {exc}")
+            doc = clean(body, page_url or url, content_type=content_type)
+            if models is not None and doc.site:
+                doc.paragraphs = models.get(doc.site).filter(doc.paragraphs)
+        except Exception as exc:  # one bad page: say so, go on
+            click.echo(f"presskeep: cannot clean {page_url or path}: {exc}", err=True)
+            continue
+        row = {"path": path, "url": doc.url, "title": doc.title, "text": doc.text,
+               "authors": doc.authors, "published": doc.published, "language": doc.language}
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         fail(f"{problems[0]}{more}; {count} page(s) extracted", SKIPPED if count else 1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.app import fail, force_option, main, out_option, setup_logging
+from crawler.cli.app import SKIPPED, fail, force_option, main, out_option, setup_logging
 
 
 @main.command()
@@ -20,7 +20,9 @@ from crawler.cli.app import fail, force_option, main, out_option, setup_logging
 def wacz(out, output, force, title, validate):
     """Package OUT's WARC files, their CDXJ index and a pages.jsonl of the article pages.
 
-    Articles replayed from WARC files outside OUT are packaged with those files.
+    Articles replayed from WARC files outside OUT are packaged with those files. A file
+    that is no archive is left out, a damaged stretch left out of the index, each named
+    in one line (exit code 4).
     The result is WACZ 1.1.1: `wacz validate` passes, ReplayWeb.page opens it,
     and pywb loads it with `wb-manager add --unpack-wacz COLL FILE`. An existing -o FILE
     is replaced only with --force; the archive's own files never are.
@@ -50,9 +52,16 @@ def wacz(out, output, force, title, validate):
         pages = list(article_pages(db, {p.name for p in warcs}))
     finally:
         db.conn.close()
+    problems: list[str] = []
     count = create_wacz(target, warcs, pages, title=title, validate=validate, force=force,
-                        archive=out)
-    click.echo(f"presskeep: wrote {target}: {len(warcs)} WARC file(s), {count} article pages",
+                        archive=out, problems=problems)
+    for problem in problems:
+        click.echo(f"presskeep: warning: {problem}", err=True)
+    packed = len(warcs) - sum(p.endswith("not packaged") for p in problems)
+    click.echo(f"presskeep: wrote {target}: {packed} WARC file(s), {count} article pages",
                err=True)
     if validate:
         click.echo(f"presskeep: {target} is a valid WACZ", err=True)
+    if problems:
+        fail(f"{len(problems)} unreadable file(s) or stretch(es) not packaged or not indexed "
+             "(each named above); the rest is packaged", SKIPPED)

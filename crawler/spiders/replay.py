@@ -1,6 +1,6 @@
 """The replay spider: archived HTML responses → the same pipelines as a live crawl, no network.
 
-    scrapy crawl replay -a warc=data/warc/a.warc.gz,other.warc.gz
+    scrapy crawl replay -a warc=data/warc/a.warc.gz,other.arc.gz,pack.wacz [-a strict=1]
 
 Requests carry a RecordRef and are answered by crawler.replay.ReplayDownloadHandler;
 ``update_settings`` makes any settings a replay's (see crawler/replay.py).
@@ -18,7 +18,10 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from archive.reader import ArchiveScan, RecordCache
+from archive.containers import expand_inputs
+from archive.reader import NOTED, SKIPPED, UNREADABLE, ArchiveOriginals, ArchiveScan, RecordCache, \
+    by_cause
+from archive.reader.damage import DIGEST, NOT_ARCHIVE
 from crawler.replay import REF_KEY, apply_replay_settings, body_limit
 from crawler.spiders.news import is_html, page_item, split_urls
 
@@ -29,10 +32,11 @@ class ReplaySpider(scrapy.Spider):
     name = "replay"
 
     def __init__(self, warc: str | None = None, warcs: Iterable[str | os.PathLike] | None = None,
-                 **kwargs: Any) -> None:
+                 strict: bool | str = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.paths = split_urls(warc) + [os.fspath(p) for p in (warcs or [])]
-        self.scan = ArchiveScan(cache=RecordCache())
+        self.paths = expand_inputs(split_urls(warc) + [os.fspath(p) for p in (warcs or [])])
+        self.strict = strict not in (False, "", "0", "false", "False")
+        self.scan = ArchiveScan(cache=RecordCache(), strict=self.strict)
         self.handed = self.served = 0  # requests start() gave Scrapy / that came back
 
     @classmethod
@@ -40,8 +44,18 @@ class ReplaySpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.request_done, signal=signals.request_dropped)
         limit = body_limit(crawler.settings)
-        spider.scan = ArchiveScan(cache=RecordCache(max_bytes=2 * limit), max_size=limit)
+        spider.scan = ArchiveScan(cache=RecordCache(max_bytes=2 * limit), max_size=limit,
+                                  strict=spider.strict)
         return spider
+
+    def _archive_originals(self) -> ArchiveOriginals | None:
+        """The --out archive's captures, where a revisit's original may already be."""
+        from crawler.session import ArchiveSession
+
+        session = self.crawler.get_extension(ArchiveSession)
+        if session is None:
+            return None
+        return ArchiveOriginals(session.store.db.conn, self.crawler.settings.get("PRESSKEEP_OUT"))
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -55,6 +69,7 @@ class ReplaySpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         stats = self.crawler.stats
+        self.scan.archive = self._archive_originals()
         for ref in self.scan.refs(self.paths):
             if not ref.url.lower().startswith(("http://", "https://")):
                 continue
@@ -65,9 +80,17 @@ class ReplaySpider(scrapy.Spider):
             yield scrapy.Request(ref.url, callback=self.parse, errback=self.on_error,
                                  dont_filter=True, meta={REF_KEY: ref, "dont_redirect": True,
                                                          "handle_httpstatus_all": True})
+        self.count_damage()
+
+    def count_damage(self) -> None:
+        stats, bad = self.crawler.stats, self.scan.bad
+        unread = by_cause(bad, (UNREADABLE,))
         stats.set_value("presskeep/replay/scanned", self.scan.records)
-        stats.set_value("presskeep/replay/unreadable", len(self.scan.bad) - len(self.scan.skipped))
-        stats.set_value("presskeep/replay/skipped", len(self.scan.skipped))
+        stats.set_value("presskeep/replay/not_archives", unread.pop(NOT_ARCHIVE, 0))
+        stats.set_value("presskeep/replay/unreadable", sum(unread.values()))
+        stats.set_value("presskeep/replay/skipped", sum(by_cause(bad, (SKIPPED,)).values()))
+        stats.set_value("presskeep/replay/digest_failed",
+                        by_cause(bad, (SKIPPED, NOTED))[DIGEST])
         stats.set_value("presskeep/replay/unresolved", len(self.scan.unresolved))
 
     def request_done(self, *args, **kwargs) -> None:
