@@ -4,7 +4,8 @@
   on a free loopback port;
 - :func:`replayweb_text`: ReplayWeb.page (npm package ``replaywebpage``, its prebuilt
   ``ui.js`` and ``sw.js``) embedded in a page served on a free loopback port, loading a
-  WACZ in headless Chromium driven by Playwright; returns the replayed ``<article>`` text.
+  WACZ in headless Chromium driven by Playwright: :func:`replayweb_text` returns the
+  replayed ``<article>`` text, :func:`replayweb_search` the pages its search lists.
 
 Each returns a reason string through :func:`pywb_missing` / :func:`replayweb_missing` when
 its tools are truly unavailable, so a test skips with one line.
@@ -13,6 +14,7 @@ its tools are truly unavailable, so a test skips with one line.
 from __future__ import annotations
 
 import functools
+import html
 import os
 import shutil
 import subprocess
@@ -24,7 +26,7 @@ import urllib.request
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sample.daemons import free_port
 
@@ -133,13 +135,13 @@ def _bundle() -> Path | None:
 EMBED_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>replay</title><script src="/ui.js"></script>
 <style>html,body{margin:0;height:100%} replay-web-page{display:block;height:100vh}</style>
-</head><body><replay-web-page source="/archive.wacz" url="URL" replayBase="/replay/"
-embed="replayonly"></replay-web-page></body></html>
+</head><body><replay-web-page source="/archive.wacz" replayBase="/replay/" ATTRS>
+</replay-web-page></body></html>
 """
 
 
 @contextmanager
-def _site(wacz: Path, url: str) -> Iterator[str]:
+def _site(wacz: Path, attrs: dict[str, str]) -> Iterator[str]:
     """/ (the embedding page), /ui.js, /replay/sw.js and /archive.wacz on a free port."""
     bundle = _bundle()
     assert bundle is not None
@@ -149,7 +151,9 @@ def _site(wacz: Path, url: str) -> Iterator[str]:
         shutil.copy(bundle / "ui.js", root / "ui.js")
         shutil.copy(bundle / "sw.js", root / "replay" / "sw.js")
         shutil.copy(wacz, root / "archive.wacz")
-        (root / "index.html").write_text(EMBED_PAGE.replace("URL", url), encoding="utf-8")
+        attributes = " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items())
+        (root / "index.html").write_text(EMBED_PAGE.replace("ATTRS", attributes),
+                                         encoding="utf-8")
         handler = functools.partial(_QuietHandler, directory=str(root))
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -171,7 +175,7 @@ def replayweb_text(wacz: Path, url: str, timeout_ms: int = 60_000) -> tuple[str,
     as ReplayWeb.page shows it (a fresh browser: no service worker or cache left over)."""
     from playwright.sync_api import sync_playwright
 
-    with _site(wacz, url) as base, sync_playwright() as pw:
+    with _site(wacz, {"url": url, "embed": "replayonly"}) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
@@ -181,5 +185,33 @@ def replayweb_text(wacz: Path, url: str, timeout_ms: int = 60_000) -> tuple[str,
             text = article.inner_text(timeout=timeout_ms)
             frames = [f.url for f in page.frames if f"mp_/{url}" in f.url]
             return text, frames[0] if frames else ""
+        finally:
+            browser.close()
+
+
+#: a page entry's text: it is in the entry's shadow root, which innerText leaves out
+_ENTRY_TEXT = "els => els.map(e => (e.shadowRoot ? e.shadowRoot.textContent : '') + e.textContent)"
+
+
+def replayweb_search(wacz: Path, query: str, done: Callable[[list[str]], bool],
+                     timeout: float = 60) -> list[str]:
+    """The page entries ReplayWeb.page's page list shows for a search of ``query`` in
+    ``wacz``: polled until ``done`` says they are what the caller waits for (the list is
+    filtered once the pages are indexed), or ``timeout`` seconds; the last ones seen."""
+    from playwright.sync_api import sync_playwright
+
+    with _site(wacz, {"view": "pages", "query": query}) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/index.html")
+            seen: list[str] = []
+            end = time.monotonic() + timeout
+            while time.monotonic() < end and not done(seen):
+                page.wait_for_timeout(250)
+                ui = next((f for f in page.frames if "/replay/?source" in f.url), None)
+                entries = ui.locator("wr-page-entry") if ui is not None else None
+                seen = entries.evaluate_all(_ENTRY_TEXT) if entries is not None else []
+            return seen
         finally:
             browser.close()
