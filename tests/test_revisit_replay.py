@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.reader import IDENTICAL
+from archive.reader import IDENTICAL, NOT_MODIFIED
 from archive.timestamps import warc_date
 from crawler.incremental import updated_headers
 from tests.conftest import crawl, presskeep, query
@@ -127,3 +127,22 @@ def test_readers_resolve_the_revisit(recrawled):
     finally:
         conn.close()
     assert payload.status == 200 and article["title"].encode() in payload.body
+
+
+def test_a_304_whose_original_is_gone_is_fetched_again_in_full(news_site, tmp_path):
+    """The original cannot be read back (its WARC file deleted): the 304 is written as a
+    server-not-modified revisit, and the page is fetched again unconditionally."""
+    crawl(news_site.base_url + "/", tmp_path)
+    for path in (tmp_path / "warc").glob("*.warc.gz"):
+        path.unlink()
+    crawl(news_site.base_url + "/", tmp_path)
+    home = news_site.base_url + "/"
+    rows = query(tmp_path / "presskeep.db", "SELECT run_id, status, record_type FROM captures "
+                 "WHERE url = ? ORDER BY id", [home])
+    assert [tuple(r) for r in rows] == [(1, 200, "response"), (2, 304, "revisit"),
+                                        (2, 200, "response")]
+    profiles = [w.get_header("WARC-Profile") for w, _h in revisit_records(tmp_path)
+                if w.get_header("WARC-Target-URI") == home]
+    assert profiles == [NOT_MODIFIED]
+    stats = query(tmp_path / "presskeep.db", "SELECT stats FROM runs WHERE id = 2")[0][0]
+    assert '"presskeep/incremental/original_missing"' in stats
