@@ -25,12 +25,16 @@ logger = logging.getLogger(__name__)
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Article pages"}
 
 
+_PAGES_SQL = ("SELECT url, title, warc_file, NULL FROM latest_articles "
+              "WHERE warc_file IS NOT NULL ORDER BY fetched_at, url")
+_PAGES_TEXT_SQL = ("SELECT url, title, warc_file, text FROM latest_articles "
+                   "WHERE warc_file IS NOT NULL ORDER BY fetched_at, url")
+
+
 def article_pages(db, warc_names: set[str], text: bool = True) -> Iterator[dict]:
     """One page per article URL whose latest version lives in one of ``warc_names``; with
     ``text``, the article's text too (ReplayWeb.page searches url, title and text)."""
-    sql = ("SELECT url, title, warc_file, {} FROM latest_articles "
-           "WHERE warc_file IS NOT NULL ORDER BY fetched_at, url").format(
-               "text" if text else "NULL")
+    sql = _PAGES_TEXT_SQL if text else _PAGES_SQL
     seen: set[str] = set()
     for url, title, warc_file, body in db.execute(sql):
         if url in seen or Path(warc_file).name not in warc_names:

@@ -198,6 +198,7 @@ def replayweb_search(wacz: Path, query: str, done: Callable[[list[str]], bool],
     """The page entries ReplayWeb.page's page list shows for a search of ``query`` in
     ``wacz``: polled until ``done`` says they are what the caller waits for (the list is
     filtered once the pages are indexed), or ``timeout`` seconds; the last ones seen."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with _site(wacz, {"view": "pages", "query": query}) as base, sync_playwright() as pw:
@@ -210,8 +211,10 @@ def replayweb_search(wacz: Path, query: str, done: Callable[[list[str]], bool],
             while time.monotonic() < end and not done(seen):
                 page.wait_for_timeout(250)
                 ui = next((f for f in page.frames if "/replay/?source" in f.url), None)
-                entries = ui.locator("wr-page-entry") if ui is not None else None
-                seen = entries.evaluate_all(_ENTRY_TEXT) if entries is not None else []
+                try:
+                    seen = ui.locator("wr-page-entry").evaluate_all(_ENTRY_TEXT) if ui else []
+                except PlaywrightError:  # the app frame navigated meanwhile: look again
+                    seen = []
             return seen
         finally:
             browser.close()

@@ -25,7 +25,8 @@ SEARCHABLE = {"articles": ("table", ("id", "title", "fetched_at")),
 
 def _schema(conn) -> dict[str, tuple[str, set[str]]]:
     rows = conn.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')")
-    return {name: (kind, {c[1] for c in conn.execute(f'PRAGMA table_info("{name}")')})
+    return {name: (kind, {c for (c,) in conn.execute(
+                "SELECT name FROM pragma_table_info(?)", [name])})
             for name, kind in rows.fetchall()}
 
 
