@@ -20,20 +20,31 @@ from archive.output import output_file
 
 logger = logging.getLogger(__name__)
 
+#: no ``"hasText": true``: ReplayWeb.page would then search only the first MiB of the
+#: file (its text index); without it, it searches the ``text`` of every page it loads
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Article pages"}
 
 
-def article_pages(db, warc_names: set[str]) -> Iterator[dict]:
-    """One page per article URL whose latest version lives in one of ``warc_names``."""
-    sql = ("SELECT url, title, warc_file FROM latest_articles "
-           "WHERE warc_file IS NOT NULL ORDER BY fetched_at, url")
+_PAGES_SQL = ("SELECT url, title, warc_file, NULL FROM latest_articles "
+              "WHERE warc_file IS NOT NULL ORDER BY fetched_at, url")
+_PAGES_TEXT_SQL = ("SELECT url, title, warc_file, text FROM latest_articles "
+                   "WHERE warc_file IS NOT NULL ORDER BY fetched_at, url")
+
+
+def article_pages(db, warc_names: set[str], text: bool = True) -> Iterator[dict]:
+    """One page per article URL whose latest version lives in one of ``warc_names``; with
+    ``text``, the article's text too (ReplayWeb.page searches url, title and text)."""
+    sql = _PAGES_TEXT_SQL if text else _PAGES_SQL
     seen: set[str] = set()
-    for url, title, warc_file in db.execute(sql):
+    for url, title, warc_file, body in db.execute(sql):
         if url in seen or Path(warc_file).name not in warc_names:
             continue
         seen.add(url)
         # no "ts": py-wacz would then need the record's exact second; the URL matches it
-        yield {"url": url, "title": title or url}
+        page = {"url": url, "title": title or url}
+        if text and body:
+            page["text"] = body
+        yield page
 
 
 def referenced_warcs(db, root: str | os.PathLike) -> list[Path]:

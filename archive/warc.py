@@ -34,7 +34,8 @@ from archive.timestamps import warc_date
 
 logger = logging.getLogger(__name__)
 
-
+#: the version on every request line: Scrapy's HTTP/1.1 handler (Twisted) sends HTTP/1.1
+REQUEST_PROTOCOL = "HTTP/1.1"
 
 @dataclass(frozen=True)
 class RecordLocation:
@@ -244,9 +245,10 @@ class WarcFileWriter:
 
     def _request_record(self, ex: Exchange, date: str, concurrent_to: str):
         assert self._writer is not None
-        req_line = f"{ex.request_method} {_request_target(ex.url)}"
-        req = StatusAndHeaders(req_line, list(ex.request_headers or []), protocol="HTTP/1.1",
-                               is_http_request=True)
+        # the whole line: with is_http_request warcio takes the first word as the protocol
+        # and drops its own protocol argument (the version would be lost)
+        req_line = f"{ex.request_method} {_request_target(ex.url)} {REQUEST_PROTOCOL}"
+        req = StatusAndHeaders(req_line, list(ex.request_headers or []), is_http_request=True)
         return self._writer.create_warc_record(
             ex.url, "request", payload=BytesIO(b""), length=0, http_headers=req,
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
@@ -255,8 +257,10 @@ class WarcFileWriter:
     def write_revisit(
         self, ex: Exchange, *, profile: str, refers_to_uri: str, refers_to_date: str,
         payload_digest: str, refers_to_id: str | None = None,
+        extra: dict[str, str] | None = None,
     ) -> RecordLocation:
-        """A revisit record (headers only) for a payload already archived."""
+        """A revisit record (headers only) for a payload already archived; ``extra``: more
+        WARC headers."""
         self.rotate_if_needed()
         assert self._writer is not None
         date = warc_date(ex.date)
@@ -269,6 +273,8 @@ class WarcFileWriter:
         record.rec_headers.replace_header("WARC-Profile", profile)
         if refers_to_id:
             record.rec_headers.add_header("WARC-Refers-To", refers_to_id)
+        for name, value in (extra or {}).items():
+            record.rec_headers.add_header(name, value)
         loc = self._write(record)
         self._write(self._request_record(ex, date, loc.record_id))
         return loc

@@ -29,8 +29,8 @@ from scrapy.http import Response
 from archive.errors import WarcWriteError
 from archive.timestamps import warc_date
 from archive.warc import Exchange, RecordLocation
-from crawler.incremental import (LAST_KEY, UNCHANGED_KEY, original_location, revisit_for,
-                                 revisit_row)
+from crawler.incremental import (LAST_KEY, ORIGINAL_KEY, UNCHANGED_KEY, original_location,
+                                 revisit_for, revisit_row)
 from crawler.session import ArchiveSession
 
 logger = logging.getLogger(__name__)
@@ -136,11 +136,13 @@ class CaptureMiddleware:
         ex = exchange_from(request, response, truncated)
         fetched_at = warc_date(ex.date)  # the record's WARC-Date: revisits refer to it
         last = request.meta.get(LAST_KEY)
-        revisit = revisit_for(ex, last)  # a 304 or the same payload as last time
+        revisit = revisit_for(ex, last, self.session.root)  # a 304 or the same payload again
         try:
             if revisit:
-                loc = self.session.warc.write_revisit(ex, **revisit)
-                request.meta[UNCHANGED_KEY] = revisit["profile"]
+                loc = self.session.warc.write_revisit(revisit.exchange, **revisit.args)
+                request.meta[UNCHANGED_KEY] = revisit.kind
+                if revisit.original is not None:
+                    request.meta[ORIGINAL_KEY] = revisit.original
             else:
                 loc = self.session.warc.write_exchange(ex)
         except WarcWriteError as exc:
@@ -150,7 +152,8 @@ class CaptureMiddleware:
         self.stats.inc_value("presskeep/capture/responses")
         row = capture_row(self.session.run_id, ex, loc, "revisit" if revisit else "response",
                           fetched_at)
-        self.session.store.add_capture(revisit_row(row, last) if revisit else row)
+        self.session.store.add_capture(revisit_row(row, last, revisit.exchange) if revisit
+                                       else row)
         request.meta[META_KEY] = (original_location(last, fetched_at) if revisit
                                   else {**loc.__dict__, "fetched_at": fetched_at})
         request.meta.pop(_SIZE_KEY, None)

@@ -10,10 +10,10 @@ import logging
 import platform
 import sqlite3
 from contextlib import ExitStack
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import scrapy
-import warcio
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -39,10 +39,18 @@ CAPTURE_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DEPTH_LIMIT", "PRESSKEEP_SC
                     "PRESSKEEP_MAX_PER_PATTERN", "PRESSKEEP_ALLOW_PRIVATE")
 
 
+def _version(dist: str) -> str:
+    """The installed version of ``dist`` (warcio has no ``__version__``)."""
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def warcinfo(settings) -> dict[str, str]:
     info = {
-        "software": f"presskeep/{__version__} (Scrapy {scrapy.__version__}; warcio "
-                    f"{warcio.__version__ if hasattr(warcio, '__version__') else ''})",
+        "software": f"presskeep/{__version__} (Scrapy {scrapy.__version__}; "
+                    f"warcio {_version('warcio')})",
         "python": platform.python_version(),
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         "http-header-user-agent": settings.get("USER_AGENT"),

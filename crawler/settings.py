@@ -67,6 +67,9 @@ SPIDER_MIDDLEWARES = {
     "crawler.partition.Partition": 50,
 }
 EXTENSIONS = {
+    # Scrapy's AutoThrottle, lowering the delay on a recrawl's 304s too (crawler/throttle.py)
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.RecrawlAutoThrottle": 0,
     "crawler.gcpolicy.GcThreshold": -1,  # before ArchiveSession: its stat reaches the runs row
     "crawler.session.ArchiveSession": 0,
     "crawler.progress.Progress": 500,

@@ -81,16 +81,19 @@ def test_revisit_profiles(recrawled):
                       "ORDER BY id")
     assert [(r["status"], r["record_type"]) for r in about][:2] == [(200, "response"),
                                                                     (200, "revisit")]
-    profiles = {}
+    profiles, answers = {}, {}
     for _name, headers in warc_records(recrawled):
         if headers.get_header("WARC-Type") == "revisit":
             url = headers.get_header("WARC-Target-URI")
             profiles[url.rsplit("/", 1)[-1]] = headers.get_header("WARC-Profile")
+            answers[url.rsplit("/", 1)[-1]] = headers.get_header("WARC-Presskeep-Answer")
             assert headers.get_header("WARC-Refers-To-Target-URI") == url
             assert headers.get_header("WARC-Refers-To-Date")
             assert headers.get_header("WARC-Refers-To", "").startswith("<urn:uuid:")
-    assert profiles["about.html"] == IDENTICAL
-    assert profiles[""] == NOT_MODIFIED  # the home page
+    assert profiles["about.html"] == IDENTICAL and answers["about.html"] is None
+    # the home page answered 304: written as the stored 200 (it replays), the answer noted
+    assert profiles[""] == IDENTICAL and answers[""] == "304"
+    assert NOT_MODIFIED not in profiles.values()
 
 
 def test_second_crawl_sends_validators(recrawled):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ import pytest
 
 from sample.daemons import free_port
 from tests.conftest import ROOT, presskeep, query
+from tests.replayers import replayweb_missing, replayweb_search
 
 PYWB = ROOT / ".venv-pywb" / "bin"
 
@@ -57,6 +59,37 @@ def test_wacz_validates_and_lists_the_article_pages(crawled, package):
     assert pages[0]["format"] == "json-pages-1.0"
     assert {p["url"] for p in pages[1:]} == urls
     assert all(p.get("ts") and p.get("title") for p in pages[1:])
+
+
+def test_wacz_pages_carry_the_article_text(crawled, package):
+    """ReplayWeb.page searches url, title and text of pages.jsonl; no "hasText" in the
+    header (it would then search only the file's first MiB)."""
+    with zipfile.ZipFile(package) as zf:
+        lines = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()]
+    assert "hasText" not in lines[0]
+    texts = dict(query(crawled / "presskeep.db", "SELECT url, text FROM latest_articles"))
+    assert lines[1:] and all(p["text"] == texts[p["url"]] for p in lines[1:])
+
+
+def rare_text_word(db: Path) -> tuple[str, set[str]]:
+    """(word, titles): the word in the fewest article texts and in no title or URL, with
+    the titles of the articles whose text has it (or a word starting with it)."""
+    rows = query(db, "SELECT url, title, text FROM latest_articles ORDER BY url")
+    tokens = [set(re.findall(r"[a-z]+", r["text"].lower())) for r in rows]
+    elsewhere = " ".join(f"{r['url']} {r['title']}" for r in rows).lower()
+    having = {w: {r["title"] for r, t in zip(rows, tokens) if any(x.startswith(w) for x in t)}
+              for w in set().union(*tokens) if len(w) >= 5 and w not in elsewhere}
+    word = min(having, key=lambda w: (len(having[w]), w))
+    assert 0 < len(having[word]) < len(rows)
+    return word, having[word]
+
+
+def test_wacz_text_is_searchable_in_replaywebpage(crawled, package):
+    if (why := replayweb_missing()):
+        pytest.skip(why)
+    word, titles = rare_text_word(crawled / "presskeep.db")
+    shown = replayweb_search(package, word, lambda entries: len(entries) == len(titles))
+    assert {t for t in titles for entry in shown if t in entry} == titles, (word, shown)
 
 
 def test_wacz_without_database_fails_cleanly(tmp_path):

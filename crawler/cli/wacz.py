@@ -17,8 +17,11 @@ from crawler.cli.app import SKIPPED, fail, force_option, main, out_option, setup
 @click.option("--title", default="presskeep archive", show_default=True, help="Package title.")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Run py-wacz's validation on the result.")
-def wacz(out, output, force, title, validate):
-    """Package OUT's WARC files, their CDXJ index and a pages.jsonl of the article pages.
+@click.option("--page-text/--no-page-text", default=True, show_default=True,
+              help="Put each article's text in pages.jsonl (ReplayWeb.page's full-text search).")
+def wacz(out, output, force, title, validate, page_text):
+    """Package OUT's WARC files, their CDXJ index and a pages.jsonl of the article pages
+    (url, title and text: ReplayWeb.page searches them).
 
     Articles replayed from WARC files outside OUT are packaged with those files. A file
     that is no archive is left out, a damaged stretch left out of the index, each named
@@ -49,12 +52,13 @@ def wacz(out, output, force, title, validate):
         warcs = archive_warcs(out) + referenced_warcs(db, out)
         if not warcs:
             fail(f"no WARC files in {out / 'warc'} and none referenced by the database")
-        pages = list(article_pages(db, {p.name for p in warcs}))
+        # streamed into pages.jsonl: the texts are never all in memory at once
+        pages = article_pages(db, {p.name for p in warcs}, text=page_text)
+        problems: list[str] = []
+        count = create_wacz(target, warcs, pages, title=title, validate=validate,
+                            force=force, archive=out, problems=problems)
     finally:
         db.conn.close()
-    problems: list[str] = []
-    count = create_wacz(target, warcs, pages, title=title, validate=validate, force=force,
-                        archive=out, problems=problems)
     for problem in problems:
         click.echo(f"presskeep: warning: {problem}", err=True)
     packed = len(warcs) - sum(p.endswith("not packaged") for p in problems)
