@@ -1,7 +1,7 @@
 """The one module that touches Scrapy's (and scrapy-redis's) private internals.
 
 presskeep fixes a few Scrapy behaviours by subclassing its components (crawler/downloader.py,
-keepalive.py, robots.py, queues.py, retry.py), frees a response's cached tree early
+keepalive.py, robots.py, queues.py, retry.py, throttle.py), frees a response's cached tree early
 (crawler/links.py), watches the engine's slot (crawler/distributed/) and schedules a
 coroutine the way Scrapy does. Every private name that takes is used here and nowhere else,
 so a new Scrapy means reading this one file against it:
@@ -25,6 +25,7 @@ import scrapy
 from scrapy.core.downloader import Downloader, Slot
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Request, Response
 from scrapy.squeues import PickleLifoDiskQueue
 from scrapy.utils import defer as _defer
@@ -42,6 +43,7 @@ PRIVATE_METHODS: tuple[tuple[Any, str], ...] = (
     (Downloader, "_process_queue"), (Downloader, "_download"), (Downloader, "_latercall"),
     (Downloader, "_wait_for_download"), (RetryMiddleware, "_retry"),
     (RobotsTxtMiddleware, "robot_parser"), (_defer, "_schedule_coro"),
+    (AutoThrottle, "_adjust_delay"),
 )
 
 
@@ -108,6 +110,17 @@ class HookedDownloader(Downloader):
     def process_later(self, slot: Slot, delay: float) -> None:
         """Process ``slot``'s queue again in ``delay`` seconds (its download delay)."""
         slot.latercall = call_later(delay, self._latercall, slot)
+
+
+class HookedAutoThrottle(AutoThrottle):
+    """Scrapy's AutoThrottle with its delay policy (``_adjust_delay``, called with each
+    response's latency) under a public name, :meth:`adjust_delay`."""
+
+    def _adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
+        self.adjust_delay(slot, latency, response)
+
+    def adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
+        super()._adjust_delay(slot, latency, response)
 
 
 def connection_pool(handler: Any) -> Any:

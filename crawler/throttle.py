@@ -15,17 +15,18 @@ only ever raises the delay.
 from __future__ import annotations
 
 from scrapy.core.downloader import Slot
-from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
+
+from crawler.compat import HookedAutoThrottle
 
 #: answers whose latency may lower the delay: the page, and the page unchanged
 FAST_STATUSES = frozenset({200, 304})
 
 
-class RecrawlAutoThrottle(AutoThrottle):
+class RecrawlAutoThrottle(HookedAutoThrottle):
     """AutoThrottle (same settings, same signal) whose delay goes down on 304s too."""
 
-    def _adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
+    def adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
         # Scrapy's policy (scrapy/extensions/throttle.py) with FAST_STATUSES for its 200
         target = latency / self.target_concurrency
         new_delay = max(target, (slot.delay + target) / 2.0)
