@@ -265,7 +265,6 @@ TAIL_SHARE = 0.3
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]?$")
 
 
-@dataclass
 def page_f1(extractor: Extractor, name: str, root=None) -> dict[str, float]:
     """Body F1 of each page of one set, by page id."""
     out: dict[str, float] = {}
@@ -276,6 +275,7 @@ def page_f1(extractor: Extractor, name: str, root=None) -> dict[str, float]:
     return out
 
 
+@dataclass
 class Cut:
     """Where the truth ends in our paragraphs, and how much prose follows."""
 
