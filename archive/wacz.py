@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from archive.cdxj import raw_content
-from archive.errors import ArchiveError, WarcReadError
+from archive.errors import ArchiveError, OutputError, WarcReadError
 from archive.output import output_file
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,10 @@ def _package(path: Path, warcs: list[Path], pages: Iterable[dict], title: str,
              name: str | os.PathLike, problems: list[tuple[str, str]]) -> int:
     with tempfile.TemporaryDirectory(prefix="presskeep-wacz-") as tmp:
         pages_file = Path(tmp) / "pages.jsonl"
-        count = write_pages(pages_file, pages)
+        try:
+            count = write_pages(pages_file, pages)
+        except OSError as exc:  # a full disk: the package is not written
+            raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from exc
         args = ["create", "-o", str(path), "--title", title, *map(str, warcs)]
         if count:
             args[1:1] = ["-p", str(pages_file)]
