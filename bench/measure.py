@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sample.processes import PeakSampler, descendants
+
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -18,7 +20,7 @@ class Run:
     argv: list[str]
     seconds: float = 0.0
     returncode: int = 0
-    peak_rss_mb: float = 0.0  # largest single process (wait4 ru_maxrss)
+    peak_rss_mb: float = 0.0  # largest single process (its own VmHWM, sample/processes.py)
     peak_tree_mb: float = 0.0  # sum over the process tree, sampled every 50 ms
     #: sum of the tree's proportional set sizes (a page shared by k processes counts 1/k),
     #: sampled every 0.5 s: forked processes share their parent's pages, which RSS counts
@@ -28,14 +30,6 @@ class Run:
     stdout: str = ""
     stderr: str = ""
     extra: dict = field(default_factory=dict)
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
 
 
 def _rss(pid: int) -> int:
@@ -57,12 +51,7 @@ def _pss(pid: int) -> int:
 
 def tree_rss(pid: int, size=_rss) -> int:
     """Summed RSS of ``pid`` and its descendants (``size=_pss``: summed PSS)."""
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        total += size(p)
-        stack.extend(_children(p))
-    return total
+    return sum(size(p) for p in descendants(pid))
 
 
 def run(label: str, argv: list[str], *, env: dict | None = None, cwd: str | None = None,
@@ -87,17 +76,19 @@ def run(label: str, argv: list[str], *, env: dict | None = None, cwd: str | None
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
+        largest = PeakSampler(proc.pid)
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
             done.set()
+            largest_mb = largest.stop()
         result.seconds = time.monotonic() - started
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         result.returncode = proc.returncode
-        result.peak_rss_mb = usage.ru_maxrss / 1024
+        result.peak_rss_mb = largest_mb
         result.cpu_seconds = usage.ru_utime + usage.ru_stime
-        result.peak_tree_mb = max(peak[0], usage.ru_maxrss * 1024) / 2**20
+        result.peak_tree_mb = max(peak[0] / 2**20, largest_mb)
         result.peak_tree_pss_mb = peak[1] / 2**20
         out.seek(0)
         err.seek(0)

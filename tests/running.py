@@ -1,5 +1,6 @@
-"""Running the real `presskeep` in a subprocess and measuring its peak memory (wait4's
-``ru_maxrss``: the child's and its waited-for children's largest resident set)."""
+"""Running the real `presskeep` in a subprocess and measuring its peak memory (the largest
+resident set of any one process of its tree, sample/processes.py: not wait4's ``ru_maxrss``,
+which counts the test process's own size)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from sample.processes import PeakSampler
 from tests.conftest import ROOT
 
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -27,16 +29,20 @@ class Measured:
     peak_rss_mb: float
 
 
-def _wait(proc: subprocess.Popen, timeout: float) -> tuple[int, float]:
+def wait_measured(proc: subprocess.Popen, timeout: float,
+          sampler: PeakSampler | None = None) -> tuple[int, float]:
+    """Wait for ``proc``; its exit code and peak RSS in MB (sampled since ``sampler`` started)."""
+    sampler = sampler or PeakSampler(proc.pid)
     deadline = time.monotonic() + timeout
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, usage.ru_maxrss / 1024
+            return proc.returncode, sampler.stop()
         if time.monotonic() > deadline:
             proc.kill()
             proc.wait()
+            sampler.stop()
             raise AssertionError(f"{proc.args} still running after {timeout} s")
         time.sleep(0.05)
 
@@ -47,7 +53,7 @@ def measured(*args: str, tmp: Path, timeout: float = 300) -> Measured:
     with open(out_path, "w") as out, open(err_path, "w") as err:
         proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=ENV,
                                 stdout=out, stderr=err)
-        code, peak = _wait(proc, timeout)
+        code, peak = wait_measured(proc, timeout)
     return Measured(code, out_path.read_text(), err_path.read_text(), peak)
 
 
@@ -64,13 +70,14 @@ def serving(out: Path, log: Path) -> Iterator[Serving]:
     with open(log, "w") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--out", str(out),
                                  "--port", "0"], stdout=fh, stderr=fh, cwd=ROOT, env=ENV)
+    sampler = PeakSampler(proc.pid)
     server = Serving("", log)
     try:
         server.url = _wait_for_url(log, proc)
         yield server
     finally:
         proc.terminate()
-        server.peak_rss_mb = _wait(proc, 20)[1]
+        server.peak_rss_mb = wait_measured(proc, 20, sampler)[1]
 
 
 def _wait_for_url(log: Path, proc: subprocess.Popen) -> str:

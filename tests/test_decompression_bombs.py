@@ -2,7 +2,7 @@
 a body, cut and mark the rest, keep going, and stay under 500 MB peak RSS.
 
 The bombs (tests/bombs.py) inflate to 1 GiB each: a record whose own gzip member does,
-and HTTP payloads coded gzip and br. Peak RSS is the child's ``ru_maxrss`` (wait4).
+and HTTP payloads coded gzip and br. Peak RSS is the largest process's own (tests/running.py).
 """
 
 from __future__ import annotations

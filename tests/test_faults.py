@@ -2,7 +2,7 @@
 
 The outcome of each fault is read back from the ``captures`` rows and from the
 WARC files (re-read with warcio), as docs/reliability.md's table states it.
-The crawler runs in a subprocess whose peak RSS is measured with wait4().
+The crawler runs in a subprocess whose peak RSS (its largest process's) is sampled from /proc.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.retry import retry_after
 from tests.conftest import ROOT, TEST_SETTINGS, query
+from tests.running import wait_measured
 from tests.faults import BODIES, CYRILLIC_TITLE
 
 # small limits keep the suite fast; the faults are scaled to exceed them
@@ -61,19 +62,11 @@ def measured_crawl(url: str, out: Path, *extra: str, timeout: float = 120) -> Ru
     with open(err_path, "w") as err:
         proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
                                 env=dict(os.environ, PYTHONPATH=str(ROOT)))
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                proc.wait()
-                raise AssertionError(f"crawl of {url} still running after {timeout} s")
-            time.sleep(0.05)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(out, url.rstrip("/"), proc.returncode, err_path.read_text(),
-               time.monotonic() - started, usage.ru_maxrss / 1024)
+        try:
+            code, peak = wait_measured(proc, timeout)
+        except AssertionError:
+            raise AssertionError(f"crawl of {url} still running after {timeout} s") from None
+    return Run(out, url.rstrip("/"), code, err_path.read_text(), time.monotonic() - started, peak)
 
 
 def warc_responses(out: Path) -> dict[str, list]:
