@@ -18,7 +18,7 @@ would only measure itself) and ``-s PRESSKEEP_PROGRESS_INTERVAL=0``.
 
 pages/s counts the responses each tool archived (robots.txt included) over the
 wall time of its whole process (start-up included). Peak RSS is the largest
-process (wait4) and the whole process tree (sampled every 50 ms, crawl process
+process (its own VmHWM) and the whole process tree (sampled every 50 ms, crawl process
 plus cleaning workers). Peak PSS (tree) sums the tree's proportional set sizes,
 sampled every 0.5 s: `--processes` forks its crawl processes from a parent that has
 imported everything, and RSS counts the pages they share once per process.
