@@ -5,7 +5,7 @@
 For every aeb-dev and naeb-dev page that declares a language (``<html lang>``, og:locale,
 content-language) it prints how often ``extract().language`` agrees with the declaration
 and lists the pages where it does not; then the accuracy on the 21 pages of
-tests/multilingual.py (seven languages, three of them under a lying ``lang="en"``), and the
+sample/multilingual.py (seven languages, three of them under a lying ``lang="en"``), and the
 CPU time of the detection itself (``language.page_language``) per page.
 """
 
@@ -59,9 +59,9 @@ def benchmark_pages() -> tuple[int, int, list[str], list[float]]:
 
 
 def fixture_pages() -> tuple[int, int, list[str]]:
-    """(pages, right, wrong lines) on tests/multilingual.py."""
+    """(pages, right, wrong lines) on sample/multilingual.py."""
     from pipelines.clean import extract
-    from tests.multilingual import LANGS, pages, paths
+    from sample.multilingual import LANGS, pages, paths
 
     site = pages()
     right, wrong = 0, []
@@ -82,7 +82,7 @@ def main() -> int:
           f"({agreeing / max(1, declaring):.3f})")
     print("\n".join(lines))
     total, right, wrong = fixture_pages()
-    print(f"tests/multilingual.py: {right}/{total} right")
+    print(f"sample/multilingual.py: {right}/{total} right")
     print("\n".join(wrong))
     print(f"detection CPU ms per page (aeb + naeb, {len(times)} pages): median "
           f"{statistics.median(times):.3f}, mean {statistics.mean(times):.3f}, "

@@ -7,7 +7,7 @@
 ``--pywb-samples`` names them (``pip download pywb --no-binary :all: --no-deps``, then
 ``sample_archive/warcs/`` of the unpacked sdist: wget 1.14, wpull, ARC, url-agnostic and
 deduplicating revisits, a bad gzip file; GPL-3, so they are not copied into the repo),
-then tests/foreign_warcs.py's shapes (wget 1.14, Common Crawl, ARC and ARC.gz, spaces in a
+then sample/foreign_warcs.py's shapes (wget 1.14, Common Crawl, ARC and ARC.gz, spaces in a
 URI, a header-less revisit whose original is in another file, a corrupt gzip member, a
 bad digest, a cut record, an HTML page named .warc.gz), a real wget crawl of the sample
 site, a WACZ made by py-wacz from foreign WARCs and one made by `presskeep wacz`.
@@ -32,7 +32,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.containers import expand_inputs, open_source, resolved
-from tests import foreign_warcs as fw
+from sample import foreign_warcs as fw
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,6 +11,12 @@ tests/ and bench/ never import each other; what both need lives here:
 - synthetic_archive.py: an archive of N synthetic article rows (export benchmark and tests).
 - evaluation.py: the cleaning evaluation (benchmark page sets, metric, compared extractors)
   behind bench.eval_* and tests/test_eval_floor.py.
+- articles.py: seeded English article pages (the fault server, synthetic archives).
+- foreign_warcs.py: WARC, ARC and WACZ files shaped as other tools write them, damaged
+  ones too (tests of foreign archives, bench.foreign_corpus).
+- multilingual.py: the seven-language site of articles, briefs and hubs
+  (tests/test_multilingual.py, bench.eval_language).
+- processes.py: the peak memory of a running process tree (tests and bench.measure).
 
 Not installed with presskeep (repository only).
 """

@@ -18,6 +18,8 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from sample.articles import article_html, paragraphs
+
 HTML = "text/html; charset=utf-8"
 
 #: (path, what it does) for every fault the index links to
@@ -50,26 +52,6 @@ FAULTS = [
     ("/print/story/one", "the same article, print copy"),
     ("/mirror/story-one", "the same text, no canonical link"),
 ]
-
-WORDS = ("the council met again on tuesday to debate the harbour budget and residents "
-         "asked why the railway project was delayed for another year while traders said "
-         "fuel prices kept rising across the region and teachers demanded new classrooms").split()
-
-
-def paragraphs(seed: str, n: int = 6) -> list[str]:
-    rng = random.Random(seed)
-    return [" ".join(rng.choice(WORDS) for _ in range(40)).capitalize() + "." for _ in range(n)]
-
-
-def article_html(title: str, paras: list[str], *, canonical: str | None = None,
-                 charset: str = "utf-8", extra_body: str = "") -> str:
-    canon = f'<link rel="canonical" href="{html.escape(canonical)}">' if canonical else ""
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="{charset}">'
-            f"<title>{html.escape(title)}</title>{canon}"
-            f'<meta property="og:type" content="article"></head><body>'
-            f"<article><h1>{html.escape(title)}</h1>{body}{extra_body}</article></body></html>")
-
 
 #: an article whose title and body try HTML and SQL injection (security tests)
 HOSTILE_TITLE = '</title><script>alert("pk-title")</script>\'); DROP TABLE articles; --'

@@ -20,7 +20,7 @@ from archive.recovery import finish_open_files
 from archive.paths import OPEN_SUFFIX
 from tests.codings import serve_codings
 from tests.conftest import crawl, presskeep, query
-from tests.faults import paragraphs
+from sample.articles import paragraphs
 from tests.running import get, serving
 
 NO_MODEL = ("-s", "PRESSKEEP_SITE_MODEL_ENABLED=False")  # rows compared exactly below

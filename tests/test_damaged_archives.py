@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests import foreign_warcs as fw
+from sample import foreign_warcs as fw
 from tests.conftest import presskeep, query
 
 FAST = ("-s", "PRESSKEEP_CLEAN_WORKERS=0", "-s", "PRESSKEEP_PROGRESS_INTERVAL=0")

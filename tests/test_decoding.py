@@ -13,7 +13,7 @@ from sample.server import serve
 from sample.site import Page
 from pipelines.clean.html import decode, detect_encoding
 from tests.conftest import crawl, presskeep, query
-from tests.multilingual import STORIES
+from sample.multilingual import STORIES
 
 FRENCH = [
     "Le président de la région a présenté mardi un plan décennal pour protéger les quartiers "

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests import foreign_warcs as fw
+from sample import foreign_warcs as fw
 from tests.conftest import crawl, presskeep, query
 from tests.serving import ServeProcess, http
 

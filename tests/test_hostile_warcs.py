@@ -13,7 +13,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tests.conftest import presskeep, query
-from tests.faults import paragraphs
+from sample.articles import paragraphs
 from tests.replay_warcs import HTML, article_html
 
 BASE = "http://127.0.0.1:9/hostile"

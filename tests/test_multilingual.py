@@ -1,4 +1,4 @@
-"""Articles, briefs and hubs in seven languages (tests/multilingual.py): the class, the
+"""Articles, briefs and hubs in seven languages (sample/multilingual.py): the class, the
 length unit, the language and the headline, by extract() and through a real crawl."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 from pipelines.clean import extract
 from pipelines.textunits import tokens, units, units_of
 from tests.conftest import crawl, query
-from tests.multilingual import ENGLISH, LANGS, STORIES, pages, paths, site_pages
+from sample.multilingual import ENGLISH, LANGS, STORIES, pages, paths, site_pages
 
 BASE = "http://news.test"
 

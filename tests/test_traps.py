@@ -130,7 +130,7 @@ def build_story_chain(length: int = 60) -> dict:
     """A seed and ``length`` articles of one URL pattern, each reachable only from the one
     before it."""
     from sample.site import Page
-    from tests.faults import article_html, paragraphs
+    from sample.articles import article_html, paragraphs
     from tests.trapsite import HTML, WHEN
 
     def story(n: int) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from sample.server import SiteServer, serve
 from sample.site import Page
-from tests.faults import article_html, paragraphs
+from sample.articles import article_html, paragraphs
 
 CALENDAR_MONTHS = 200
 LISTING_PAGES = 60

@@ -12,7 +12,7 @@ Seven languages (Japanese, Chinese, Thai, Korean, Arabic, Russian, Hindi), each 
 Each language uses one of three templates (JSON-LD + og:type; none, only an ``<article>``
 and og:title; a lying ``<html lang="en">`` with og:type), with the site-name affixes those
 sites put in ``<title>``. ``ENGLISH`` is the story and the brief in English: the length unit
-(pipelines/textunits.py) is compared against it. Run ``python -m tests.multilingual`` to serve
+(pipelines/textunits.py) is compared against it. Run ``python -m sample.multilingual`` to serve
 the site by hand.
 """
 

@@ -15,7 +15,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
-from tests.faults import article_html, paragraphs
+from sample.articles import article_html, paragraphs
 
 HTML = "text/html; charset=utf-8"
 
