@@ -11,9 +11,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: (package, what it must not import): pipelines/clean is pure functions over HTML
 FORBIDDEN = (
-    ("archive", ("crawler", "pipelines", "web")),
-    ("pipelines", ("crawler", "web")),
+    ("archive", ("crawler", "pipelines", "web", "tests", "bench", "sample")),
+    ("pipelines", ("crawler", "web", "tests", "bench", "sample")),
     ("pipelines/clean", ("crawler", "pipelines.store", "pipelines.sitemodels", "archive")),
+    # the repository's own support code: what tests and benchmarks share lives in sample/
+    ("bench", ("tests",)),
+    ("tests", ("bench",)),
+    ("sample", ("tests", "bench")),
+    ("crawler", ("tests", "bench", "sample")),
+    ("web", ("crawler", "pipelines", "tests", "bench", "sample")),
 )
 #: the CLI modules every verb may import
 CLI_SHARED = ("crawler.cli.app", "crawler.cli.common")
