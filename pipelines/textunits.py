@@ -13,7 +13,7 @@ Japanese article of 1,000 characters holds a few dozen spaces. A text's length h
   Myanmar (Burmese) code points 5 (vowel signs and tone marks are code points of their own).
 
 The divisors were measured on this repository's parallel test pages: the same news story
-written in English (246 words) and in each language (tests/multilingual.py; docs/cleaning.md
+written in English (246 words) and in each language (sample/multilingual.py; docs/cleaning.md
 has the table): Chinese 1.46 characters per English word, Japanese 1.95, Korean 1.92
 syllables, Thai 4.87 code points.
 
