@@ -12,6 +12,16 @@ import click
 from crawler.cli.app import force_option, main, out_option, setup_logging
 
 
+def shingle_tokens(text: str | None) -> list[str]:
+    """The tokens `--dedup near` shingles: words, and single characters in the scripts
+    written without spaces (pipelines.textunits.tokens), so that the word 3-grams of
+    archive.neardup are character 3-grams in Chinese, Japanese, Thai, Lao, Khmer and
+    Burmese. archive/ may not import pipelines/, so the command passes it in."""
+    from pipelines.textunits import tokens
+
+    return tokens(text or "")
+
+
 @contextmanager
 def progress_bar(total: int | None) -> Iterator[Callable[[int], None] | None]:
     """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
@@ -83,7 +93,7 @@ def export_cmd(out, fmt, output, force, sites, languages, since, until, date_fie
         until=parse_bound(until, upper=True) if until else None,
     )
     opts = ExportOptions(format=format_for(output, fmt), filters=filters, dedup=dedup,
-                         threshold=threshold, shard_size=shard_size)
+                         threshold=threshold, shard_size=shard_size, tokens=shingle_tokens)
     opts.check()
     total = None
     if sys.stderr.isatty():
