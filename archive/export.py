@@ -25,7 +25,7 @@ from archive.export_files import AUTHORS, COLUMNS, NAMES, TS_INDEXES, Output, ar
 from archive.export_query import (Filters, build_query, count_matching, open_archive, parse_bound,
                                   read_error, run_query)
 from archive.neardup import NearDuplicates, Tokens, word_tokens
-from archive.timestamps import parse_timestamp
+from archive.timestamps import dataset_time, parse_timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -98,11 +98,11 @@ def _authors(value: str | None) -> list[str] | None:
 
 
 def _record(row: Sequence[Any]) -> list[Any]:
-    """A database row with authors as a list and dates as UTC datetimes."""
+    """A database row with authors as a list and dates as UTC datetimes to the second."""
     out = list(row)
     out[AUTHORS] = _authors(out[AUTHORS])
     for i in TS_INDEXES:
-        out[i] = parse_timestamp(out[i])
+        out[i] = dataset_time(out[i])
     return out
 
 

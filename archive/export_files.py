@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from archive.output import OutputFiles
+from archive.timestamps import rfc3339
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,8 @@ _RISKY_STARTS = FORMULA_STARTS | frozenset(c for c in map(chr, range(0x3001)) if
 
 
 def format_timestamp(dt: datetime | None) -> str | None:
-    """UTC ISO 8601 with a Z: 2026-11-18T06:00:00Z (microseconds only when set)."""
-    return dt.isoformat().replace("+00:00", "Z") if dt else None
+    """RFC 3339, UTC, whole seconds: 2026-11-18T06:00:00Z (archive.timestamps.rfc3339)."""
+    return rfc3339(dt)
 
 
 # -- writers ------------------------------------------------------------------------

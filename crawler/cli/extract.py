@@ -10,6 +10,7 @@ from typing import Iterator
 import click
 
 from archive.errors import WarcReadError
+from archive.timestamps import dataset_time, rfc3339
 from crawler.cli.app import SKIPPED, fail, main
 
 
@@ -156,7 +157,8 @@ def extract(paths, url, out, strict):
             click.echo(f"presskeep: cannot clean {page_url or path}: {exc}", err=True)
             continue
         row = {"path": path, "url": doc.url, "title": doc.title, "text": doc.text,
-               "authors": doc.authors, "published": doc.published, "language": doc.language}
+               "authors": doc.authors, "published": rfc3339(dataset_time(doc.published)),
+               "language": doc.language}
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
     if problems:
