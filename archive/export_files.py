@@ -190,6 +190,10 @@ class Output:
     def _target(self, index: int) -> Path:
         return shard_path(self.out, index) if self.opts.shard_size else self.out
 
+    def targets(self) -> list[Path]:
+        """The files this export has opened so far (the shards), by their final names."""
+        return [self._target(i) for i in range(self.count)] if self.out is not None else []
+
     def write(self, rows: list[list[Any]]) -> None:
         while rows:
             if self.writer is None:
