@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from archive.sitemodels import load_model_json, save_model_json
 from pipelines.clean import Extraction
+from pipelines.clean.extract import drop_title
 from pipelines.clean.identity import text_hash
 from pipelines.clean.sitemodel import SiteModel, block_key
 
@@ -52,8 +53,9 @@ class SiteModels:
         return self.models[site]
 
     def apply(self, doc: Extraction, digest: str | None = None) -> tuple[int, int]:
-        """Learn from ``doc``, drop its learned boilerplate; how many paragraphs went, and
-        how many learned ones the removal cap kept (``SiteModel.drops``).
+        """Learn from ``doc``, drop its learned boilerplate and strip the site's learned
+        title affix from its title; how many paragraphs went, and how many learned ones the
+        removal cap kept (``SiteModel.drops``).
 
         ``digest``: ``text_hash(doc.text)`` when the caller has it.
         """
@@ -65,13 +67,19 @@ class SiteModels:
         if key not in self.seen:  # the same article under many URLs is not a template
             self.seen.add(key)
             model.observe(doc.paragraphs, keys)
+            model.observe_title(doc.page_title)
+        title, before = model.clean_title(doc.title), len(doc.paragraphs)
+        if title != doc.title:  # the site's affix was in it: the body may open with the rest
+            doc.title = title
+            doc.paragraphs = drop_title(doc.paragraphs, title)
+            keys = keys[before - len(doc.paragraphs):]
         drop, kept = model.drops(doc.paragraphs, keys)
         if drop:
             doc.paragraphs = [p for i, p in enumerate(doc.paragraphs) if i not in drop]
         self.unsaved[doc.site] = self.unsaved.get(doc.site, 0) + 1
         if self.unsaved[doc.site] >= self.save_every:
             self.save(doc.site)
-        return len(drop), kept
+        return before - len(doc.paragraphs), kept  # the title line and learned blocks
 
     def save(self, site: str) -> None:
         save_site_model(self.db, site, self.models[site])
