@@ -60,7 +60,7 @@ def archive(tmp_path_factory) -> Path:
 def exported(archive: Path, tmp: Path, *args: str) -> list[dict]:
     out = tmp / f"out{len(list(tmp.iterdir()))}.jsonl"
     res = CliRunner().invoke(main, ["export", "--out", str(archive), "-o", str(out),
-                                    *args])
+                                    "--no-card", *args])
     assert res.exit_code == 0, res.output
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
