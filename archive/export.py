@@ -178,7 +178,8 @@ def _run(conn: sqlite3.Connection, output: Output, opts: ExportOptions,
     counts = CardCounts()
     try:
         for matched, batch in iter_batches(conn, opts, result):
-            counts.add(batch)  # before the writers turn dates into strings
+            if card is not None:
+                counts.add(batch)  # before the writers turn dates into strings
             output.write(batch)
             result.rows += len(batch)
             if progress:
