@@ -187,10 +187,7 @@ def _run(conn: sqlite3.Connection, output: Output, opts: ExportOptions,
         if not result.rows:
             raise ExportError("no articles match the filters")
         if card is not None:  # published with the data, by the same commit
-            write_card(output.files.add(card), Card(
-                files=[p.name for p in output.targets()], format=opts.format, filters=describe(opts, result),
-                software=opts.software, archive=archive), counts)
-            result.card = card
+            _write_card(output, card, opts, result, counts, archive)
         result.files = [p for p in output.commit() if p != card]
     except BrokenPipeError:
         output.abort()
@@ -205,6 +202,14 @@ def _run(conn: sqlite3.Connection, output: Output, opts: ExportOptions,
     result.seconds = time.monotonic() - started
     logger.info("presskeep: exported %d rows, %d duplicates dropped", result.rows, result.dropped)
     return result
+
+
+def _write_card(output: Output, card: Path, opts: ExportOptions, result: ExportResult,
+                counts: CardCounts, archive: str | None) -> None:
+    about = Card(files=[p.name for p in output.targets()], format=opts.format,
+                 filters=describe(opts, result), software=opts.software, archive=archive)
+    write_card(output.files.add(card), about, counts)
+    result.card = card
 
 
 def describe(opts: ExportOptions, result: ExportResult) -> list[str]:
