@@ -9,7 +9,10 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from click.testing import CliRunner
 from archive.export import ExportOptions, export
 from crawler import __version__
 from crawler.cli import main
+from tests.conftest import ROOT
 from tests.test_export import ROWS, article, build
 
 HOSTILE_SITE = 'evil.example" | x: [y]\n- z 💥'
@@ -214,3 +218,15 @@ def test_datasets_loads_the_directory(archive, tmp_path, monkeypatch):
     assert run(archive, "-o", str(out / "a.parquet"), "--shard-size", "4").exit_code == 0
     loaded = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "cache"))
     assert loaded["train"].num_rows == 6
+
+
+def test_neither_datasets_nor_yaml_is_needed_to_write_it(archive, tmp_path):
+    """The card is plain text: the export runs with `datasets` and `yaml` unimportable."""
+    code = ("import sys; sys.modules['datasets'] = sys.modules['yaml'] = None\n"
+            "from crawler.cli import main\n"
+            f"main(['export', '--out', {str(archive)!r}, '-o', {str(tmp_path / 'a.parquet')!r}])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert front_matter(tmp_path / "README.md")[0]["configs"][0]["data_files"][0]["path"] == \
+        ["a.parquet"]
