@@ -15,7 +15,9 @@ from datetime import datetime, timezone
 import pytest
 
 from pipelines.clean.headline import strip_affixes, title_ends
+from pipelines.clean.identity import text_hash
 from pipelines.clean.sitemodel import MIN_PAGES, SiteModel
+from pipelines.textunits import units_of
 from tests.conftest import crawl, presskeep, query
 
 SUFFIX = "Regional Blog"
@@ -67,33 +69,50 @@ def crawled_blog(tmp_path_factory):
 
 
 def _rows(out):
-    rows = query(out / "presskeep.db", "SELECT url, title, text FROM articles")
+    rows = query(out / "presskeep.db", "SELECT url, title, text, word_count, text_hash FROM articles")
     return {"/" + r["url"].split("/", 3)[3]: r for r in rows}
 
 
-def test_crawl_learns_the_suffix_after_enough_pages(crawled_blog):
-    rows = _rows(crawled_blog)
+def _all_right(out) -> None:
+    rows = _rows(out)
     assert sorted(rows) == sorted(path(n) for n in range(len(HEADLINES)))
-    right = [p for n, h in enumerate(HEADLINES) if rows[(p := path(n))]["title"] == h]
-    # cold start: the pages before the model has seen MIN_PAGES titles keep the suffix
-    assert len(right) >= len(HEADLINES) - (MIN_PAGES - 1)
-    for p in right:
-        assert not rows[p]["text"].startswith(rows[p]["title"])  # nor the headline line
-    for p, row in rows.items():
-        if p not in right:
-            assert row["title"].endswith(f" – {SUFFIX}")
-    [site] = query(crawled_blog / "presskeep.db", "SELECT model FROM sites")
-    model = SiteModel.from_json(site["model"])
-    assert model.title_affixes() == (set(), {"regionalblog"})
-
-
-def test_reclean_strips_it_from_every_page(crawled_blog):
-    presskeep("reclean", "--out", str(crawled_blog), check=True)
-    rows = _rows(crawled_blog)
     for n, headline in enumerate(HEADLINES):
         row = rows[path(n)]
         assert row["title"] == headline
         assert row["text"] == "\n\n".join(_prose(n))  # no headline line, no date line
+        assert row["word_count"] == units_of(_prose(n)) and row["text_hash"] == text_hash(row["text"])
+
+
+def test_crawl_learns_the_suffix_and_corrects_the_first_pages(crawled_blog):
+    """From the fifth page the model knows the suffix; the four stored before it are
+    corrected in place then (still in the write buffer or already in SQLite)."""
+    _all_right(crawled_blog)
+    [site] = query(crawled_blog / "presskeep.db", "SELECT model FROM sites")
+    model = SiteModel.from_json(site["model"])
+    assert model.title_affixes() == (set(), {"regionalblog"})
+    [run] = query(crawled_blog / "presskeep.db", "SELECT stats FROM runs")
+    assert json.loads(run["stats"])["presskeep/clean/site_model/retitled"] == MIN_PAGES - 1
+    hits = query(crawled_blog / "presskeep.db", "SELECT count(*) AS n FROM articles_fts "
+                 "WHERE articles_fts MATCH ?", ('"regional blog"',))
+    assert hits[0]["n"] == 0  # the search index follows the corrected rows
+
+
+def test_reclean_keeps_it_so(crawled_blog):
+    presskeep("reclean", "--out", str(crawled_blog), check=True)
+    _all_right(crawled_blog)
+
+
+@pytest.mark.parametrize("batch", ["1", "500"])
+def test_stored_and_buffered_rows_are_corrected(tmp_path, batch):
+    """The first pages are already in SQLite (a batch of 1) or still buffered (500)."""
+    from sample.server import serve
+
+    server = serve(site_pages)
+    try:
+        crawl(server.base_url + "/", tmp_path, "-s", f"PRESSKEEP_DB_BATCH_SIZE={batch}")
+    finally:
+        server.stop()
+    _all_right(tmp_path)
 
 
 # -- the model, without a crawl -------------------------------------------------------
