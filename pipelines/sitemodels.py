@@ -17,6 +17,10 @@ from pipelines.clean.sitemodel import MIN_PAGES, SiteModel, block_key
 from pipelines.textunits import units_of
 
 
+#: sites whose first pages are remembered at once (at most MIN_PAGES - 1 URLs each)
+MAX_EARLY_SITES = 20_000
+
+
 def retitled(model: SiteModel, row: dict) -> dict | None:
     """The columns of a stored article ``row`` (title, text) that change once ``model``
     strips its title affix, or None."""
@@ -109,6 +113,8 @@ class SiteModels:
             return
         if model.titles < MIN_PAGES:
             self.early.setdefault(doc.site, []).append(doc.url)
+            if len(self.early) > MAX_EARLY_SITES:  # a broad crawl of small sites: bounded
+                del self.early[next(iter(self.early))]  # the oldest site's: reclean fixes it
             return
         early = self.early.pop(doc.site, [])
         if early and any(model.title_affixes()):
