@@ -300,6 +300,30 @@ class Store:
         with self.db.atomic():
             self.db["articles"].update(dup["id"], moved)
 
+    def revise_articles(self, run_id: int | None, urls: list[str],
+                        revise: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
+        """Correct this run's article rows at ``urls`` in place, buffered or stored (as
+        ``reclean`` does: no new version). ``revise(row)`` gets the row's ``title`` and
+        ``text`` and returns the columns to change, or None. How many rows changed."""
+        changed = 0
+        for row in self._articles:
+            if row["url"] in urls and row.get("run_id") == run_id and (new := revise(row)):
+                if self._pending_hashes.get(row.get("text_hash")) is row:
+                    del self._pending_hashes[row["text_hash"]]
+                row.update(new)
+                if row.get("text_hash"):
+                    self._pending_hashes[row["text_hash"]] = row
+                changed += 1
+        marks = ",".join("?" * len(urls))
+        stored = list(self.rows(f"SELECT id, title, text FROM articles WHERE run_id IS ? "
+                                f"AND url IN ({marks})", [run_id, *urls])) if urls else []
+        updates = [(row["id"], new) for row in stored if (new := revise(row))]
+        if updates:
+            with self.db.atomic():
+                for row_id, new in updates:
+                    self.db["articles"].update(row_id, new)
+        return changed + len(updates)
+
     def _maybe_flush(self) -> None:
         if len(self._captures) + len(self._articles) >= self.batch_size:
             self.flush()

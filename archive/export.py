@@ -17,15 +17,17 @@ import logging
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence, TextIO
 
-from archive.errors import ArchiveError, ExportError
+from archive.errors import ArchiveError, ExportError, OutputRefused
+from archive.export_card import CARD_NAME, Card, CardCounts, write_card
 from archive.export_files import AUTHORS, COLUMNS, NAMES, TS_INDEXES, Output, arrow_schema
 from archive.export_query import (Filters, build_query, count_matching, open_archive, parse_bound,
                                   read_error, run_query)
 from archive.neardup import NearDuplicates, Tokens, word_tokens
-from archive.timestamps import parse_timestamp
+from archive.timestamps import dataset_time, parse_timestamp, rfc3339
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class ExportOptions:
     batch_size: int = 2000  # rows per fetch from SQLite
     row_group_bytes: int = 64 << 20  # Parquet: Arrow bytes buffered per row group
     tokens: Tokens = word_tokens  # a text's words, for near-duplicate detection
+    card: bool = False  # write README.md, the dataset card, beside the file(s)
+    software: str = "presskeep"  # who wrote the export, as the card names it
 
     def check(self) -> None:
         if self.format not in FORMATS:
@@ -67,6 +71,7 @@ class ExportResult:
     rows: int = 0
     dropped: int = 0
     files: list[Path] = field(default_factory=list)
+    card: Path | None = None
     seconds: float = 0.0
 
     @property
@@ -98,11 +103,11 @@ def _authors(value: str | None) -> list[str] | None:
 
 
 def _record(row: Sequence[Any]) -> list[Any]:
-    """A database row with authors as a list and dates as UTC datetimes."""
+    """A database row with authors as a list and dates as UTC datetimes to the second."""
     out = list(row)
     out[AUTHORS] = _authors(out[AUTHORS])
     for i in TS_INDEXES:
-        out[i] = parse_timestamp(out[i])
+        out[i] = dataset_time(out[i])
     return out
 
 
@@ -144,27 +149,46 @@ def export(root: str | Path, out: str | Path, opts: ExportOptions,
         raise ExportError("parquet and --shard-size need a file name, not -o -")
     output = Output(target, opts, stdout, force=force, archive=root)
     output.check()
+    card = target.parent / CARD_NAME if target is not None and opts.card else None
+    if card is not None:
+        _check_card(output, card)
     conn = open_archive(root)
     try:
         if conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
             raise ExportError(f"the archive at {root} has no articles yet")
-        return _run(conn, output, opts, progress)
+        return _run(conn, output, opts, progress, card, str(root))
     finally:
         conn.close()
 
 
+def _check_card(output: Output, card: Path) -> None:
+    try:
+        output.files.check(card)
+    except OutputRefused as exc:
+        if card.exists() and not card.is_symlink() and card.is_file():
+            raise OutputRefused(f"{card} exists and the dataset card would replace it (use "
+                                "--force to replace it, or --no-card)") from None
+        raise OutputRefused(f"{exc}; --no-card exports without the dataset card") from None
+
+
 def _run(conn: sqlite3.Connection, output: Output, opts: ExportOptions,
-         progress: Callable[[int], None] | None) -> ExportResult:
+         progress: Callable[[int], None] | None, card: Path | None = None,
+         archive: str | None = None) -> ExportResult:
     result, started = ExportResult(), time.monotonic()
+    counts = CardCounts()
     try:
         for matched, batch in iter_batches(conn, opts, result):
+            if card is not None:
+                counts.add(batch)  # before the writers turn dates into strings
             output.write(batch)
             result.rows += len(batch)
             if progress:
                 progress(matched)
         if not result.rows:
             raise ExportError("no articles match the filters")
-        result.files = output.commit()
+        if card is not None:  # published with the data, by the same commit
+            _write_card(output, card, opts, result, counts, archive)
+        result.files = [p for p in output.commit() if p != card]
     except BrokenPipeError:
         output.abort()
         raise  # the reader of stdout went away (`| head`): the CLI ends quietly
@@ -178,6 +202,41 @@ def _run(conn: sqlite3.Connection, output: Output, opts: ExportOptions,
     result.seconds = time.monotonic() - started
     logger.info("presskeep: exported %d rows, %d duplicates dropped", result.rows, result.dropped)
     return result
+
+
+def _write_card(output: Output, card: Path, opts: ExportOptions, result: ExportResult,
+                counts: CardCounts, archive: str | None) -> None:
+    about = Card(files=[p.name for p in output.targets()], format=opts.format,
+                 filters=describe(opts, result), software=opts.software, archive=archive)
+    write_card(output.files.add(card), about, counts)
+    result.card = card
+
+
+def describe(opts: ExportOptions, result: ExportResult) -> list[str]:
+    """The rows an export selected, one line each as the command takes them (for the card)."""
+    f = opts.filters
+    lines = ["every version of each URL (--all-versions)" if f.all_versions
+             else "the latest version of each URL"]
+    if f.sites:
+        lines.append("sites: " + ", ".join(f.sites) + " (--site)")
+    if f.languages:
+        lines.append("languages: " + ", ".join(f.languages) + " (--language)")
+    if f.since is not None:
+        lines.append(f"{f.date_field} on or after {rfc3339(f.since)} (--since)")
+    if f.until is not None:
+        last = f.until - timedelta(microseconds=1)  # parse_bound made it exclusive
+        lines.append(f"{f.date_field} on or before {rfc3339(last)} (--until)")
+    if f.min_words:
+        lines.append(f"at least {f.min_words} words by word_count (--min-words)")
+    if f.query:
+        lines.append(f"full-text query: {f.query} (--query)")
+    if opts.dedup == "exact":
+        lines.append(f"exact duplicates dropped, earliest capture kept (--dedup exact): "
+                     f"{result.dropped:,} dropped")
+    elif opts.dedup == "near":
+        lines.append(f"near duplicates dropped, earliest capture kept (--dedup near "
+                     f"--threshold {opts.threshold}): {result.dropped:,} dropped")
+    return lines
 
 
 __all__ = ["ArchiveError", "ExportError", "ExportOptions", "ExportResult", "Filters", "export",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from archive.output import OutputFiles
+from archive.timestamps import rfc3339
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,8 @@ _RISKY_STARTS = FORMULA_STARTS | frozenset(c for c in map(chr, range(0x3001)) if
 
 
 def format_timestamp(dt: datetime | None) -> str | None:
-    """UTC ISO 8601 with a Z: 2026-11-18T06:00:00Z (microseconds only when set)."""
-    return dt.isoformat().replace("+00:00", "Z") if dt else None
+    """RFC 3339, UTC, whole seconds: 2026-11-18T06:00:00Z (archive.timestamps.rfc3339)."""
+    return rfc3339(dt)
 
 
 # -- writers ------------------------------------------------------------------------
@@ -188,6 +189,10 @@ class Output:
 
     def _target(self, index: int) -> Path:
         return shard_path(self.out, index) if self.opts.shard_size else self.out
+
+    def targets(self) -> list[Path]:
+        """The files this export has opened so far (the shards), by their final names."""
+        return [self._target(i) for i in range(self.count)] if self.out is not None else []
 
     def write(self, rows: list[list[Any]]) -> None:
         while rows:

@@ -17,13 +17,14 @@ from typing import Any, Sequence
 from archive.db import DB_NAME, connect_for_reading
 from archive.errors import ExportError
 from archive.export_files import NAMES
-from archive.timestamps import parse_timestamp
+from archive.timestamps import dataset_time, parse_timestamp
 
 
 # -- dates ------------------------------------------------------------------------
 def _epoch(value: str | None) -> float | None:
-    """SQL function pk_epoch(): seconds since the epoch, the same parse as the output uses."""
-    dt = parse_timestamp(value)
+    """SQL function pk_epoch(): seconds since the epoch, the value the output shows (whole
+    seconds), so that a bound and the exported date agree."""
+    dt = dataset_time(value)
     return dt.timestamp() if dt else None
 
 

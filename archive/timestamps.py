@@ -8,6 +8,8 @@ other precisions or offsets; :func:`normalize_warc_date` brings those to presske
 precisions: archive/reader/revisits.py).
 :func:`parse_timestamp` reads any date a row holds (a page's ``published`` too: any ISO
 8601 precision, or what dateutil makes of it), for export's filters and output.
+Datasets (``export``, ``extract``) write every timestamp in one form, RFC 3339 in UTC with
+whole seconds: ``2026-11-21T10:00:00Z`` (:func:`rfc3339`, :func:`dataset_time`).
 """
 
 from __future__ import annotations
@@ -61,6 +63,24 @@ def parse_timestamp(value: str | None) -> datetime | None:
         return dt.astimezone(timezone.utc)
     except (OverflowError, ValueError):  # year 1 or 9999 pushed out of range by its offset
         return None
+
+
+def dataset_time(value: str | None) -> datetime | None:
+    """A row's date as datasets carry it: :func:`parse_timestamp` to the whole second
+    (truncated), so that Parquet's timestamps equal the JSON and CSV strings."""
+    dt = parse_timestamp(value)
+    return dt.replace(microsecond=0) if dt else None
+
+
+def rfc3339(when: datetime | None) -> str | None:
+    """``when`` as ``2026-11-21T10:00:00Z``: RFC 3339, UTC, whole seconds (a fraction is
+    dropped); a naive value is UTC. ``isoformat`` rather than strftime: ``%Y`` does not pad
+    years before 1000 on every platform."""
+    if when is None:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _parse_loose(value: str) -> datetime | None:

@@ -4,7 +4,8 @@
 
 builds (once, cached under --work) an archive of N synthetic articles
 (sample/synthetic_archive.py), then runs each export in a fresh subprocess (so peak RSS is
-that export's own) and the reference: one sqlite3 cursor → fetchall → pyarrow table →
+that export's own) as the command runs it (card included; `near` shingles by script,
+`near-words` with plain word tokens) and the reference: one sqlite3 cursor → fetchall → pyarrow table →
 zstd Parquet of the same rows with no conversion, the floor for any Python exporter.
 Prints a Markdown table for docs/performance.md.
 """
@@ -30,12 +31,18 @@ def _rss_mb() -> float:
 
 
 def measure_export(root: Path, fmt: str, out: Path, dedup: str) -> dict:
+    """One export as `presskeep export` runs it (its near-dedup tokens, the dataset card);
+    ``near-words`` is near dedup with the library's default word tokens, for comparison."""
     from archive.export import ExportOptions, export
+    from archive.neardup import word_tokens
+    from crawler.cli.export import shingle_tokens
 
     import pyarrow.parquet  # noqa: F401  (imports count in the baseline, not the export)
 
     base = _rss_mb()
-    result = export(root, out, ExportOptions(format=fmt, dedup=dedup))
+    tokens = word_tokens if dedup == "near-words" else shingle_tokens
+    opts = ExportOptions(format=fmt, dedup=dedup.partition("-")[0], tokens=tokens, card=True)
+    result = export(root, out, opts, force=True)
     return {"rows": result.rows, "dropped": result.dropped, "seconds": result.seconds,
             "base_rss_mb": base}
 
@@ -70,6 +77,7 @@ def _child(args: argparse.Namespace) -> None:
         got = measure_export(root, args.format, out, args.dedup)
     got["peak_rss_mb"] = _rss_mb()
     got["bytes"] = sum(p.stat().st_size for p in out.parent.glob(out.name + "*"))
+    (out.parent / "README.md").unlink(missing_ok=True)  # the card, written beside it
     print(json.dumps(got))
 
 

@@ -66,6 +66,7 @@ def learn_site(db, root: str | Path, site: str) -> SiteModel:
         doc = _extract_row(root, row, None)
         if doc is not None:
             model.observe(doc.paragraphs)
+            model.observe_title(doc.page_title)
     return model
 
 

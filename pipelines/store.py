@@ -135,6 +135,10 @@ class ArticlePipeline:
         if not self.session.store.add_unique_article(row):
             self.stats.inc_value("presskeep/articles/duplicates")  # same text under another URL
             return item
+        if self.site_models is not None and self.site_models.retitle:
+            retitled = self.site_models.revise_early(self.session.store, self.session.run_id)
+            if retitled:
+                self.stats.inc_value("presskeep/clean/site_model/retitled", retitled)
         self.stats.inc_value("presskeep/articles/kept")
         item["title"] = doc.title
         return item

@@ -52,6 +52,7 @@ _DENSE = re.compile(f"[{_ALL}]")
 _DENSE_RUN = re.compile(f"[{_ALL}]+")
 _UNSPACED = _HAN + _KANA + _SOUTHEAST
 _TOKEN = re.compile(f"[{_UNSPACED}]|[^\\W{_UNSPACED}]+")
+_WORD = re.compile(r"\w+")
 
 
 def _count(pattern: re.Pattern, text: str) -> int:
@@ -102,4 +103,7 @@ def tokens(text: str, lower: bool = True) -> list[str]:
     put spaces between words (Korean included), and every single character in the scripts
     that do not (Han, kana, Thai, Lao, Khmer, Myanmar), so that word 3-grams become character
     3-grams there ("東京都" → 東, 京, 都). Lower-cased unless ``lower`` is false."""
-    return _TOKEN.findall(text.lower() if lower else text)
+    text = text.lower() if lower else text
+    if text.isascii():  # the common case: the same tokens from a simpler pattern, 2x faster
+        return _WORD.findall(text)
+    return _TOKEN.findall(text)

@@ -9,6 +9,7 @@ import pytest
 
 from sample.site import seed_article
 from tests.conftest import SHARED, crawl, presskeep
+from tests.test_export_timestamps import RFC3339
 
 AEB = SHARED / "benchmarks" / "aeb-dev" / "html"
 
@@ -23,6 +24,8 @@ def test_extract_88_saved_pages_in_seconds():
     assert len(rows) == len(pages) == 88
     assert set(rows[0]) >= {"path", "url", "title", "text", "authors", "published", "language"}
     assert sum(1 for r in rows if len(r["text"]) > 200) >= 80
+    dates = [r["published"] for r in rows if r["published"]]
+    assert len(dates) >= 60 and all(RFC3339.fullmatch(d) for d in dates), dates[:5]
     assert elapsed < 60, f"88 pages took {elapsed:.1f}s"
 
 

@@ -3,6 +3,8 @@ length unit, the language and the headline, by extract() and through a real craw
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipelines.clean import extract
@@ -91,3 +93,26 @@ def test_crawl_keeps_every_article_and_brief_and_no_hub(crawled_site):
         assert got[path]["title"] == (story.headline if kind == "article" else story.brief_headline)
         text = story.paragraphs if kind == "article" else story.brief
         assert got[path]["word_count"] == units_of(text)
+
+
+def test_export_min_words_counts_in_the_unit_and_the_card_lists_every_language(crawled_site,
+                                                                               tmp_path):
+    """--min-words compares word_count, the script-aware unit: 100 keeps the seven articles
+    (209-289 units) in every script and drops the briefs (51-81), Japanese and Thai ones too."""
+    from click.testing import CliRunner
+
+    from crawler.cli import main
+    from tests.test_dataset_card import front_matter
+
+    out = tmp_path / "a.jsonl"
+    res = CliRunner().invoke(main, ["export", "--out", str(crawled_site), "-o", str(out),
+                                    "--min-words", "100"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["url"].split("/", 3)[3] for r in rows) == \
+        sorted(paths(lang)["article"].lstrip("/") for lang in LANGS)
+    for row in rows:
+        assert row["word_count"] == units_of(STORIES[row["language"]].paragraphs)
+    meta, body = front_matter(tmp_path / "README.md")
+    assert meta["language"] == sorted(LANGS)
+    assert "at least 100 words by word_count (--min-words)" in body

@@ -9,7 +9,18 @@ from typing import Callable, Iterator
 
 import click
 
+from crawler import __version__
 from crawler.cli.app import force_option, main, out_option, setup_logging
+
+
+def shingle_tokens(text: str | None) -> list[str]:
+    """The tokens `--dedup near` shingles: words, and single characters in the scripts
+    written without spaces (pipelines.textunits.tokens), so that the word 3-grams of
+    archive.neardup are character 3-grams in Chinese, Japanese, Thai, Lao, Khmer and
+    Burmese. archive/ may not import pipelines/, so the command passes it in."""
+    from pipelines.textunits import tokens
+
+    return tokens(text or "")
 
 
 @contextmanager
@@ -33,9 +44,10 @@ def summary(result, fmt: str, target: str) -> str:
     where = "stdout" if target == "-" else ", ".join(str(p) for p in result.files)
     if len(result.files) > 3:
         where = f"{len(result.files)} files {result.files[0]} … {result.files[-1]}"
+    card = f"; dataset card {result.card}" if result.card else ""
     return (f"presskeep: exported {result.rows} articles as {fmt} to {where}; "
             f"{result.dropped} duplicates dropped; {result.seconds:.1f}s "
-            f"({result.rate:,.0f} rows/s)")
+            f"({result.rate:,.0f} rows/s){card}")
 
 
 @main.command("export")
@@ -61,14 +73,19 @@ def summary(result, fmt: str, target: str) -> str:
               help="Jaccard similarity for --dedup near.")
 @click.option("--shard-size", type=click.IntRange(min=0), default=0,
               help="Rows per file: FILE becomes STEM-00000.EXT, STEM-00001.EXT, ...")
+@click.option("--no-card", is_flag=True,
+              help="Do not write README.md, the dataset card, beside the file(s).")
 @click.option("-v", "--verbose", count=True, help="More log output.")
 def export_cmd(out, fmt, output, force, sites, languages, since, until, date_field, min_words, query,
-               all_versions, dedup, threshold, shard_size, verbose):
+               all_versions, dedup, threshold, shard_size, no_card, verbose):
     """Export archived articles as a dataset (schema: docs/dataset.md).
 
     An existing -o FILE (or shard) is replaced only with --force; the archive's own files,
     symbolic links and devices never are. CSV cells that a spreadsheet would run as a
-    formula get a ' in front (JSONL and Parquet keep the raw text).
+    formula get a ' in front (JSONL and Parquet keep the raw text). README.md, the dataset
+    card (columns, filters, counts by language and site; YAML front matter that Hugging
+    Face `datasets` reads), is written beside the file(s) and published with them, unless
+    --no-card or -o -; an existing README.md is replaced only with --force.
 
     Example: presskeep export --out data --format parquet -o articles.parquet --dedup exact
     """
@@ -83,7 +100,8 @@ def export_cmd(out, fmt, output, force, sites, languages, since, until, date_fie
         until=parse_bound(until, upper=True) if until else None,
     )
     opts = ExportOptions(format=format_for(output, fmt), filters=filters, dedup=dedup,
-                         threshold=threshold, shard_size=shard_size)
+                         threshold=threshold, shard_size=shard_size, tokens=shingle_tokens,
+                         card=not no_card, software=f"presskeep {__version__}")
     opts.check()
     total = None
     if sys.stderr.isatty():

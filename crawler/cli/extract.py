@@ -10,6 +10,7 @@ from typing import Iterator
 import click
 
 from archive.errors import WarcReadError
+from archive.timestamps import dataset_time, rfc3339
 from crawler.cli.app import SKIPPED, fail, main
 
 
@@ -115,6 +116,17 @@ def _saved_page(path: Path, problems: list[str]) -> bytes | None:
     return data
 
 
+def _apply_model(model, doc) -> None:
+    """What the crawl's site model does to a page, without learning: the site's title affix
+    stripped (and a body line that repeats the stripped title), its template blocks dropped."""
+    from pipelines.clean.extract import drop_title
+
+    title = model.clean_title(doc.title)
+    if title != doc.title:
+        doc.title, doc.paragraphs = title, drop_title(doc.paragraphs, title)
+    doc.paragraphs = model.filter(doc.paragraphs)
+
+
 def _site_models(out: Path | None):
     """The archive's stored site models (read-only use), or None without --out."""
     if out is None:
@@ -151,12 +163,13 @@ def extract(paths, url, out, strict):
         try:
             doc = clean(body, page_url or url, content_type=content_type)
             if models is not None and doc.site:
-                doc.paragraphs = models.get(doc.site).filter(doc.paragraphs)
+                _apply_model(models.get(doc.site), doc)
         except Exception as exc:  # one bad page: say so, go on
             click.echo(f"presskeep: cannot clean {page_url or path}: {exc}", err=True)
             continue
         row = {"path": path, "url": doc.url, "title": doc.title, "text": doc.text,
-               "authors": doc.authors, "published": doc.published, "language": doc.language}
+               "authors": doc.authors, "published": rfc3339(dataset_time(doc.published)),
+               "language": doc.language}
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
     if problems:

@@ -30,6 +30,8 @@ class Extraction:
     language: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     page_type: str = "other"
+    #: the page's ``<title>`` as it stands, from which a site model learns the site's affix
+    page_title: str | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -135,6 +137,8 @@ def extract_parsed(tree, html: str, url: str | None = None, *,
     paragraphs: list[str] = []
     if tree is not None and len(tree):
         paragraphs = stub_fallback(body_paragraphs(boilerplate.prune(tree), url), html, url)
+    if site_model is not None:
+        meta["title"] = site_model.clean_title(meta.get("title"))
     paragraphs = drop_byline(drop_title(paragraphs, meta.get("title"), *headlines))
     if site_model is not None:
         paragraphs = site_model.filter(paragraphs)

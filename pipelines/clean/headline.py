@@ -7,13 +7,18 @@ before the headline) or a media tag ("[Watch]", "(video)"), and some pages have 
 ``<h1>``s (a menu's, a sidebar's). So:
 
 1. every candidate is cleaned: site-name parts removed from either end (og:site_name,
-   application-name, the JSON-LD publisher's name, the host's name, and a site-repeated
-   affix when a site model passes one in), media tags removed;
+   application-name, the JSON-LD publisher's name, the host's name), media tags removed;
 2. the first ``<h1>`` that equals a cleaned metadata candidate wins (the headline the
    sources agree on); else a metadata candidate that an ``<h1>`` holds with only a short
    kicker around it; else the first ``<h1>`` of three or more words (on naeb-dev the visible
    headline matches the editorial title more often than og:title or ``<title>``); else the
    metadata candidates in the order JSON-LD, og:title, twitter:title, ``<title>``.
+
+A site's name that no metadata states ("Story – Regional Blog", no og:site_name, a host
+that does not spell it) is learned across the site's pages instead: the site model
+(:mod:`pipelines.clean.sitemodel`) counts the first and last parts of each ``<title>``
+(:func:`title_ends`) and strips the ones most pages repeat from the chosen headline
+(:func:`strip_affixes`).
 """
 
 from __future__ import annotations
@@ -73,15 +78,45 @@ def _is_site(part: str, sites: set[str]) -> bool:
                for s in sites) or key in {s + "com" for s in sites}
 
 
+def _parts(title: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of ``title``'s parts between separators (:data:`_SEP`)."""
+    cuts = [0] + [x for m in _SEP.finditer(title) for x in m.span()] + [len(title)]
+    return [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+
+
+def title_ends(title: str | None) -> tuple[str, str] | None:
+    """The folded keys of the first and the last part of a title with a separator ("Story –
+    Regional Blog": ("story", "regionalblog")): what a site model counts to learn the affix
+    a site's template puts in every ``<title>``."""
+    parts = _parts(title) if title else []
+    if len(parts) < 2:
+        return None
+    return _key(title[slice(*parts[0])]), _key(title[slice(*parts[-1])])
+
+
+def strip_affixes(title: str | None, prefixes: set[str], suffixes: set[str]) -> str | None:
+    """``title`` without leading parts whose key is in ``prefixes`` and trailing parts whose
+    key is in ``suffixes`` (a site's learned affixes); at least one part is kept."""
+    if not title or not (prefixes or suffixes):
+        return title
+    parts = _parts(title)
+    start, end = 0, len(parts)
+    while end - start > 1 and _key(title[slice(*parts[end - 1])]) in suffixes:
+        end -= 1
+    while end - start > 1 and _key(title[slice(*parts[start])]) in prefixes:
+        start += 1
+    if (start, end) == (0, len(parts)):
+        return title
+    return title[parts[start][0]:parts[end - 1][1]].strip() or title
+
+
 def strip_site(title: str | None, sites: set[str]) -> str | None:
     """``title`` without the site-name parts at either end, nor a short trailing part (≤4
     words after a headline of ≥3, "Story | Site Name")."""
     if not title:
         return title
-    spans = [(m.start(), m.end()) for m in _SEP.finditer(title)]
-    if spans and sites:
-        cuts = [0] + [x for s in spans for x in s] + [len(title)]
-        parts = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+    if sites and _SEP.search(title):
+        parts = _parts(title)
         start, end = 0, len(parts)
         while end - start > 1 and _is_site(title[parts[end - 1][0]:parts[end - 1][1]], sites):
             end -= 1

@@ -56,9 +56,13 @@ def find_title(tree, ld: dict, url: str | None = None, h1s: list[str] | None = N
     """The headline (:mod:`pipelines.clean.headline`); ``h1s``: :func:`h1_texts` when known."""
     h1s = h1_texts(tree) if h1s is None else h1s
     candidates = [clean_text(ld.get("headline")), meta(tree, "og:title"),
-                  meta(tree, "twitter:title"),
-                  clean_text(" ".join(t.text_content() for t in tagged(tree, "title")))]
+                  meta(tree, "twitter:title"), title_tag(tree)]
     return choose(h1s, candidates, site_names(tree, ld, url))
+
+
+def title_tag(tree) -> str | None:
+    """The text of ``<title>``, cleaned."""
+    return clean_text(" ".join(t.text_content() for t in tagged(tree, "title")))
 
 
 def find_language(tree) -> str | None:
@@ -68,7 +72,7 @@ def find_language(tree) -> str | None:
 
 
 def _empty(url: str | None) -> dict:
-    return {"title": None, "authors": [], "published": None, "modified": None,
+    return {"title": None, "page_title": None, "authors": [], "published": None, "modified": None,
             "language": None, "canonical_url": url, "og_type": None, "ld_type": None,
             "headlines": []}
 
@@ -95,6 +99,7 @@ def extract_metadata(tree, html: str, url: str | None) -> dict:
     h1s = h1_texts(tree)
     return {
         "title": find_title(tree, ld, url, h1s),
+        "page_title": title_tag(tree),
         "headlines": h1s[:3],
         "authors": people.find_authors(tree, ld, page),
         "published": dates.published(tree, ld, url, page),

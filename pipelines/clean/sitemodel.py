@@ -11,6 +11,15 @@ the share threshold. Removal is capped: a page keeps at least ``MIN_KEPT_SHARE``
 words (learned blocks go from the outermost in while they fit), so a site of templated
 reports, whose every sentence recurs with other numbers, keeps its bodies.
 
+The model also learns the site's title affix: the part of ``<title>`` that every page of a
+template repeats ("Story – Regional Blog", "Regional Blog | Story") when no metadata names
+the site. :meth:`SiteModel.observe_title` counts, per page, the first and the last part of
+the ``<title>`` between separators (`` – — | · : - `` with spaces around, ``|``, ``»``,
+``_``: :func:`pipelines.clean.headline.title_ends`); a part that starts (or ends) the
+titles of at least ``MIN_PAGES`` pages and ``MIN_SHARE`` of the titled pages is the site's
+prefix (or suffix), and :meth:`SiteModel.clean_title` strips it from a headline's ends.
+A headline repeats on one page; the site's name on many.
+
     >>> model = SiteModel("news.example")
     >>> for paragraphs in pages: model.observe(paragraphs)
     >>> model.filter(paragraphs)           # without the learned template blocks
@@ -24,6 +33,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from pipelines.clean.headline import strip_affixes, title_ends
+
 _DIGITS = re.compile(r"\d+")
 MIN_PAGES = 5          # a block must recur on at least this many pages ...
 MIN_SHARE = 0.2        # ... and on this share of the pages seen for the site ...
@@ -32,6 +43,7 @@ HEAD, TAIL = 3, 8      # what "edge" means: the first HEAD or last TAIL paragrap
 MAX_BLOCK_CHARS = 400  # longer paragraphs are article prose, never counted
 MAX_KEYS = 50_000      # bound on memory: singletons are forgotten past this
 MIN_KEPT_SHARE = 0.5   # learned blocks never take a page below this share of its words
+MAX_AFFIXES = 4_000    # bound on memory for title parts: singletons are forgotten past this
 
 
 def block_key(text: str) -> str | None:
@@ -51,6 +63,35 @@ class SiteModel:
     site: str | None = None
     pages: int = 0
     blocks: dict[str, list[int]] = field(default_factory=dict)  # key -> [pages, edge pages]
+    titles: int = 0  # pages whose <title> was counted
+    affixes: dict[str, int] = field(default_factory=dict)  # "<key" / ">key" -> pages
+
+    def observe_title(self, title: str | None) -> None:
+        """Count one page's ``<title>``: its first part as a possible prefix, its last as a
+        possible suffix."""
+        if not title:
+            return
+        self.titles += 1
+        ends = title_ends(title)
+        if ends is None:
+            return
+        for key in {"<" + ends[0], ">" + ends[1]}:
+            self.affixes[key] = self.affixes.get(key, 0) + 1
+        if len(self.affixes) > MAX_AFFIXES:
+            self.affixes = {k: n for k, n in self.affixes.items() if n > 1}
+
+    def title_affixes(self) -> tuple[set[str], set[str]]:
+        """(prefix keys, suffix keys) learned for the site."""
+        if self.titles < MIN_PAGES:
+            return set(), set()
+        learned = [k for k, n in self.affixes.items()
+                   if n >= MIN_PAGES and n >= MIN_SHARE * self.titles and len(k) > 1]
+        return ({k[1:] for k in learned if k[0] == "<"}, {k[1:] for k in learned if k[0] == ">"})
+
+    def clean_title(self, title: str | None) -> str | None:
+        """``title`` without the learned prefix and suffix (:meth:`observe_title`)."""
+        prefixes, suffixes = self.title_affixes()
+        return strip_affixes(title, prefixes, suffixes)
 
     def observe(self, paragraphs: list[str], keys: list[str | None] | None = None) -> None:
         """Count one page's paragraphs (each distinct block once).
@@ -128,11 +169,15 @@ class SiteModel:
             counts = self.blocks.setdefault(key, [0, 0])
             counts[0] += pages
             counts[1] += edge
+        self.titles += other.titles
+        for key, pages in other.affixes.items():
+            self.affixes[key] = self.affixes.get(key, 0) + pages
         return self
 
     def to_json(self) -> str:
         return json.dumps({"version": 1, "site": self.site, "pages": self.pages,
-                           "blocks": self.blocks}, separators=(",", ":"))
+                           "blocks": self.blocks, "titles": self.titles,
+                           "affixes": self.affixes}, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, data: str | bytes | None, site: str | None = None) -> "SiteModel":
@@ -140,4 +185,6 @@ class SiteModel:
             return cls(site=site)
         obj = json.loads(data)
         return cls(site=obj.get("site") or site, pages=int(obj.get("pages", 0)),
-                   blocks={k: [int(v[0]), int(v[1])] for k, v in obj.get("blocks", {}).items()})
+                   blocks={k: [int(v[0]), int(v[1])] for k, v in obj.get("blocks", {}).items()},
+                   titles=int(obj.get("titles", 0)),  # models saved before titles were learned
+                   affixes={k: int(v) for k, v in obj.get("affixes", {}).items()})
