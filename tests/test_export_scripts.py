@@ -17,7 +17,7 @@ from archive.neardup import NearDuplicates, word_tokens
 from crawler.cli import main
 from crawler.cli.export import shingle_tokens
 from pipelines.textunits import units
-from tests.multilingual import STORIES
+from sample.multilingual import STORIES
 from tests.test_export import T1, T2, T2_NEAR, article, build
 
 LANGS = ("ja", "zh", "th")
