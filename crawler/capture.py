@@ -36,6 +36,9 @@ from crawler.session import ArchiveSession
 logger = logging.getLogger(__name__)
 
 META_KEY = "presskeep_capture"
+#: request.meta key: stop this body at that many bytes instead of PRESSKEEP_MAX_RESPONSE_SIZE
+#: (a page's requisites share a byte budget: crawler/requisites.py)
+MAX_SIZE_KEY = "presskeep_max_size"
 _SIZE_KEY = "_presskeep_received"
 _HOP_HEADERS = {"transfer-encoding"}
 
@@ -119,12 +122,14 @@ class CaptureMiddleware:
         return cls(crawler, session)
 
     def bytes_received(self, data: bytes, request: Request, spider=None) -> None:
-        """Stop a body at PRESSKEEP_MAX_RESPONSE_SIZE; it is archived truncated."""
-        if self.max_size <= 0:
+        """Stop a body at PRESSKEEP_MAX_RESPONSE_SIZE (or the request's own limit); it is
+        archived truncated."""
+        limit = request.meta.get(MAX_SIZE_KEY, self.max_size)
+        if limit <= 0:
             return
         received = request.meta.get(_SIZE_KEY, 0) + len(data)
         request.meta[_SIZE_KEY] = received
-        if received > self.max_size:
+        if received > limit:
             raise StopDownload(fail=False)
 
     def process_response(self, request: Request, response: Response) -> Response:
