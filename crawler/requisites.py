@@ -73,13 +73,17 @@ class Requisites:
 
     def __init__(self, crawler: Crawler, max_count: int, max_bytes: int) -> None:
         self.crawler = crawler
-        self.stats = crawler.stats
         self.max_count = max_count
         self.max_bytes = max_bytes
         self.max_size = crawler.settings.getint("PRESSKEEP_MAX_RESPONSE_SIZE")
         self.seen = SeenSet()
         self.budgets: dict[str, Budget] = {}
         crawler.signals.connect(self.dropped, signal=signals.request_dropped)
+
+    @property
+    def stats(self):
+        """The crawl's stats (made after the spider, which makes this object)."""
+        return self.crawler.stats
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> "Requisites | None":
