@@ -64,6 +64,8 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, ctype: str | None, body: bytes, headers: dict | None = None) -> None:
         self.send_response(status)
+        # as CDNs do: the pages on the first host may load the second host's web font
+        self.send_header("Access-Control-Allow-Origin", "*")
         if ctype:
             self.send_header("Content-Type", ctype)
         for k, v in (headers or {}).items():
