@@ -134,7 +134,9 @@ class Requisites:
     def request(self, url: str, page: str, budget: Budget, spider) -> scrapy.Request:
         budget.pending += 1
         self.stats.inc_value("presskeep/requisites/requested")
-        meta = {META_KEY: page}
+        # depth_reset (Scrapy's DepthMiddleware): a requisite is part of its page, not a
+        # link one hop further, so `crawl --depth N` never cuts the requisites of a page
+        meta = {META_KEY: page, "depth_reset": True}
         if budget.size > 0 and (self.max_size <= 0 or budget.size < self.max_size):
             meta[MAX_SIZE_KEY] = budget.size  # the capture middleware stops the body there
         return scrapy.Request(url, callback=spider.parse_requisite,

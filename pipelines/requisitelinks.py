@@ -29,6 +29,11 @@ _ELEMENTS = etree.XPath("//link[@href] | //img | //picture/source | //video | //
                         " | //style | //*[@style]", smart_strings=False)
 #: CSS functions whose string arguments are URLs (``url("a.png")``, ``image-set("a.png" 1x)``)
 _URL_FUNCTIONS = frozenset({"url", "image-set", "-webkit-image-set"})
+#: CSS that has none of these (in any case) loads nothing: it is not parsed at all (tinycss2
+#: tokenizes ~2 MB/s, and pages often carry tens of KB of inline CSS without a URL in it;
+#: a lower-cased copy and three ``in`` tests cost ~1/20 of an IGNORECASE regex search)
+_LOADS = ("url(", "@import", "image-set")
+_LOADS_BYTES = tuple(word.encode() for word in _LOADS)
 _SPACE = re.compile(r"\s+")
 
 
@@ -124,6 +129,9 @@ def css_urls(css: str | bytes, declarations: bool = False) -> list[str]:
     """The URLs a stylesheet (or a ``style`` attribute's ``declarations``) loads: its
     ``@import``s and every ``url()`` (fonts, backgrounds, cursors) and ``image-set()``
     candidate, as written; parsed with tinycss2 (bytes: decoded by its ``@charset`` rules)."""
+    lowered = css.lower()
+    if not any(word in lowered for word in (_LOADS_BYTES if isinstance(css, bytes) else _LOADS)):
+        return []
     if isinstance(css, bytes):
         rules, _ = tinycss2.parse_stylesheet_bytes(css, skip_comments=True, skip_whitespace=True)
     elif declarations:

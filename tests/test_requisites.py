@@ -36,7 +36,7 @@ BODY = ('<img src="{ASSETS}/img/a.png" srcset="{ASSETS}/img/a-2x.png 2x">'
 EXPECTED = {"/css/main.css", "/icon.png", "/js/app.js", "/img/a.png", "/img/a-2x.png",
             "/img/p.png", "/img/p-2x.png", "/img/lazy.png", "/img/lazy-2x.png",
             "/img/lazy2.png", "/img/missing.png", "/img/poster.png", "/widget.html",
-            "/css/more.css", "/fonts/f.ttf", "/img/bg.png", "/img/deep.png"}
+            "/css/more.css", "/fonts/f.ttf", "/img/bg.png", "/img/deep.png", "/img/only-a.png"}
 IMAGE = png(40, 20, (200, 30, 30), (30, 30, 200), 5)
 
 
@@ -57,7 +57,7 @@ def site(main_css_padding: int = 0) -> dict[str, Page]:
            'body { background: #eee url(../img/bg.png); font-family: F; }\n')
     pages = dict([
         page("/", HTML, doc("Home", '<a href="/a.html">A</a>')),
-        page("/a.html", HTML, doc("A", '<a href="/">Home</a>')),
+        page("/a.html", HTML, doc("A", '<a href="/">Home</a><img src="{ASSETS}/img/only-a.png">')),
         page("/css/main.css", "text/css", css),
         page("/css/more.css", "text/css", ".deep { background: url('../img/deep.png') }"),
         page("/fonts/f.ttf", "font/ttf", b"\x00\x01\x00\x00" + b"\x00" * 60),
@@ -67,7 +67,7 @@ def site(main_css_padding: int = 0) -> dict[str, Page]:
                                    '<img src="/img/from-widget.png"></body></html>'),
     ])
     for name in ("icon", "img/a", "img/a-2x", "img/p", "img/p-2x", "img/lazy", "img/lazy-2x",
-                 "img/lazy2", "img/poster", "img/bg", "img/deep", "img/from-js",
+                 "img/lazy2", "img/poster", "img/bg", "img/deep", "img/from-js", "img/only-a",
                  "img/from-widget"):
         pages.update([page(f"/{name}.png", "image/png", IMAGE)])
     pages.update([page("/followed.html", HTML, "<html><body>never</body></html>")])
@@ -170,6 +170,11 @@ def test_no_requisites_fetches_none(two_hosts, tmp_path):
     crawl(two_hosts.base_url + "/", tmp_path, "--no-requisites")
     assert not asset_paths(responses(tmp_path), two_hosts.assets_url)
     assert "presskeep/requisites/requested" not in run_stats(tmp_path)
+
+
+def test_depth_limit_keeps_the_requisites_of_the_last_pages(two_hosts, tmp_path):
+    crawl(two_hosts.base_url + "/", tmp_path, "--depth", "1")
+    assert "/img/only-a.png" in asset_paths(responses(tmp_path), two_hosts.assets_url)
 
 
 def test_count_limit_per_page(two_hosts, tmp_path):
