@@ -236,4 +236,4 @@ def test_page_requisites_from_a_tree():
         'b.webp 2x"><img src=p.png></picture><div style="background:url(d.png)"></div>'
         '<video src=v.mp4 poster=v.jpg></video><a href=x.html><img src=p.png></a></body></html>')
     assert page_requisites(root) == ["s.css", "/f.ico", "p.woff2", "i.css", "a.webp", "b.webp",
-                                     "p.png", "d.png", "v.jpg"]
+                                     "p.png", "v.jpg", "d.png"]
