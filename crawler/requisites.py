@@ -34,15 +34,16 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.capture import MAX_SIZE_KEY, describe_error
+from crawler.capture import MAX_SIZE_KEY, REQUISITE_KEY, describe_error
 from crawler.incremental import UNCHANGED_KEY
 from crawler.links import SeenSet, normalize
 from pipelines.requisitelinks import css_urls
 
 logger = logging.getLogger(__name__)
 
-#: request.meta key: the URL of the page a requisite belongs to (its budget)
-META_KEY = "presskeep_requisite_of"
+#: request.meta key: the URL of the page a requisite belongs to (its budget; the capture
+#: middleware writes it into the records, archive.warc.REQUISITE_HEADER)
+META_KEY = REQUISITE_KEY
 #: scheduler priority of requisites: after sitemaps and feeds (100), before the pages they
 #: announce (50) and links (0), so a page's requisites are fetched close to the page
 PRIORITY = 60

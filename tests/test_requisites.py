@@ -136,6 +136,14 @@ def test_requisites_are_captures_never_articles(two_hosts, crawled_two):
     assert stats.get("presskeep/pages/fetched") == 2  # the pages only, not their requisites
 
 
+def test_requisite_records_name_their_page(two_hosts, crawled_two):
+    records = [(u, h) for _, u, _, h in responses(crawled_two)]
+    marked = {u for u, h in records if h.get("WARC-Presskeep-Requisite-Of")}
+    assert {u[len(two_hosts.assets_url):] for u in marked} == EXPECTED
+    assert all(h["WARC-Presskeep-Requisite-Of"].startswith(two_hosts.base_url)
+               for u, h in records if u in marked)
+
+
 def test_guarded_addresses_refused(crawled_two):
     records = responses(crawled_two)
     assert not [u for _, u, _, _ in records if "169.254.169.254" in u or "0.0.0.0" in u]
@@ -157,6 +165,8 @@ def test_recrawl_gives_revisits_for_unchanged_requisites(two_hosts, tmp_path):
     first = len(responses(tmp_path))
     crawl(two_hosts.base_url + "/", tmp_path)
     second = responses(tmp_path)[first:]
+    assert all(h.get("WARC-Presskeep-Requisite-Of") for _, u, _, h in second
+               if u.startswith(two_hosts.assets_url) and not u.endswith("/robots.txt"))
     assets = [(kind, url, headers) for kind, url, status, headers in second
               if url.startswith(two_hosts.assets_url) and status == 200]
     assert {url[len(two_hosts.assets_url):] for _, url, _ in assets} >= EXPECTED - {
@@ -207,7 +217,7 @@ def test_no_clean_crawl_replays_pages_only(two_hosts, crawled_two, tmp_path):
     presskeep("replay", *map(str, sorted((archive / "warc").glob("*.warc.gz"))),
               "--out", str(replayed), check=True)
     stats = run_stats(replayed)
-    assert stats.get("presskeep/replay/html") == 3  # the two pages and the HTML requisite
+    assert stats.get("presskeep/replay/html") == 2  # the pages, not the HTML requisite
     assert not query(replayed / "presskeep.db", "SELECT url FROM articles WHERE url LIKE ?",
                      (two_hosts.assets_url + "%",))
 
