@@ -48,6 +48,12 @@ class RecordLocation:
     payload_digest: str | None
 
 
+#: WARC header of a page requisite's response or revisit record (crawler/requisites.py):
+#: the URL of the page it was fetched for. Readers that replay pages pass these records over
+#: (archive/reader/scan.py); WARC 1.1 readers ignore extension fields they do not know.
+REQUISITE_HEADER = "WARC-Presskeep-Requisite-Of"
+
+
 @dataclass
 class Exchange:
     """One HTTP exchange as received, ready to archive."""
@@ -63,6 +69,7 @@ class Exchange:
     truncated: str | None = None  # WARC-Truncated reason, e.g. "length"
     ip_address: str | None = None
     date: datetime | None = None
+    extra: dict[str, str] | None = None  # more WARC headers of the response record
 
 
 def _request_target(url: str) -> str:
@@ -235,6 +242,7 @@ class WarcFileWriter:
             rec_headers["WARC-IP-Address"] = ex.ip_address
         if ex.truncated:
             rec_headers["WARC-Truncated"] = ex.truncated
+        rec_headers.update(ex.extra or {})
         response = self._writer.create_warc_record(
             ex.url, "response", payload=BytesIO(ex.body), length=len(ex.body),
             http_headers=status, warc_headers_dict=rec_headers,

@@ -28,7 +28,7 @@ from scrapy.http import Response
 
 from archive.errors import WarcWriteError
 from archive.timestamps import warc_date
-from archive.warc import Exchange, RecordLocation
+from archive.warc import REQUISITE_HEADER, Exchange, RecordLocation
 from crawler.incremental import (LAST_KEY, ORIGINAL_KEY, UNCHANGED_KEY, original_location,
                                  revisit_for, revisit_row)
 from crawler.session import ArchiveSession
@@ -36,6 +36,12 @@ from crawler.session import ArchiveSession
 logger = logging.getLogger(__name__)
 
 META_KEY = "presskeep_capture"
+#: request.meta key: stop this body at that many bytes instead of PRESSKEEP_MAX_RESPONSE_SIZE
+#: (a page's requisites share a byte budget: crawler/requisites.py)
+MAX_SIZE_KEY = "presskeep_max_size"
+#: request.meta key: the URL of the page a requisite belongs to (crawler/requisites.py);
+#: its records carry it in REQUISITE_HEADER
+REQUISITE_KEY = "presskeep_requisite_of"
 _SIZE_KEY = "_presskeep_received"
 _HOP_HEADERS = {"transfer-encoding"}
 
@@ -119,12 +125,14 @@ class CaptureMiddleware:
         return cls(crawler, session)
 
     def bytes_received(self, data: bytes, request: Request, spider=None) -> None:
-        """Stop a body at PRESSKEEP_MAX_RESPONSE_SIZE; it is archived truncated."""
-        if self.max_size <= 0:
+        """Stop a body at PRESSKEEP_MAX_RESPONSE_SIZE (or the request's own limit); it is
+        archived truncated."""
+        limit = request.meta.get(MAX_SIZE_KEY, self.max_size)
+        if limit <= 0:
             return
         received = request.meta.get(_SIZE_KEY, 0) + len(data)
         request.meta[_SIZE_KEY] = received
-        if received > self.max_size:
+        if received > limit:
             raise StopDownload(fail=False)
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -134,11 +142,16 @@ class CaptureMiddleware:
             truncated = "length" if "download_stopped" in response.flags else "disconnect"
             self.stats.inc_value("presskeep/capture/truncated")
         ex = exchange_from(request, response, truncated)
+        page = request.meta.get(REQUISITE_KEY)
+        if page:
+            ex.extra = {REQUISITE_HEADER: page}
         fetched_at = warc_date(ex.date)  # the record's WARC-Date: revisits refer to it
         last = request.meta.get(LAST_KEY)
         revisit = revisit_for(ex, last, self.session.root)  # a 304 or the same payload again
         try:
             if revisit:
+                if page:
+                    revisit.args["extra"] = {**revisit.args.get("extra", {}), **ex.extra}
                 loc = self.session.warc.write_revisit(revisit.exchange, **revisit.args)
                 request.meta[UNCHANGED_KEY] = revisit.kind
                 if revisit.original is not None:

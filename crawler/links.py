@@ -14,6 +14,7 @@ from scrapy.utils.response import get_base_url
 
 from crawler.compat import drop_cached_selector
 from pipelines.pagelinks import HREFS, PageLinks, feed_hrefs
+from pipelines.requisitelinks import page_requisites
 
 SCOPES = ("host", "domain", "prefix")
 logger = logging.getLogger(__name__)
@@ -239,12 +240,15 @@ class LinkFilter:
         return released
 
 
-def response_links(response: TextResponse, feeds: bool = True) -> PageLinks:
-    """The links of a page (its feeds too if ``feeds``), read from the tree Scrapy parsed
+def response_links(response: TextResponse, feeds: bool = True,
+                   requisites: bool = False) -> PageLinks:
+    """The links of a page (its feeds too if ``feeds``, its requisites too if
+    ``requisites``), read from the tree Scrapy parsed
     (``response.selector``). :func:`pipelines.pagelinks.page_links` reads the same from
     a cleaning worker's tree."""
     root = response.selector.root
-    return PageLinks(get_base_url(response), HREFS(root), feed_hrefs(root) if feeds else [])
+    return PageLinks(get_base_url(response), HREFS(root), feed_hrefs(root) if feeds else [],
+                     page_requisites(root) if requisites else [])
 
 
 def release_tree(response) -> None:

@@ -37,6 +37,7 @@ from scrapy.utils.request import request_from_dict
 
 from crawler.compat import schedule_coro
 from crawler.queues import request_dict
+from crawler.requisites import is_requisite
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ class Partition(BaseSpiderMiddleware):
             return
         spider = self.crawler.spider
         request = request_from_dict(data, spider=spider)
-        if not any(spider.links.admit([request.url])):  # seen here already, or over the caps
+        if not self.admit(spider, request):  # seen here already, or over the caps
             self.stats.inc_value("presskeep/partition/duplicates")
             return
         try:
@@ -169,6 +170,15 @@ class Partition(BaseSpiderMiddleware):
             self.stats.inc_value("presskeep/partition/dropped")
             return
         self.stats.inc_value("presskeep/partition/received")
+
+    @staticmethod
+    def admit(spider, request: Request) -> bool:
+        """Whether this process takes a forwarded request: a page requisite by the
+        requisites' seen-set (outside the scope, not a page: crawler/requisites.py), any
+        other by the link filter."""
+        if is_requisite(request) and spider.requisites is not None:
+            return spider.requisites.admit(request.url)
+        return any(spider.links.admit([request.url]))
 
     def stop(self, reason: str = "finished") -> None:
         self.stopping = True

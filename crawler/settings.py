@@ -109,6 +109,10 @@ PRESSKEEP_PROGRESS_INTERVAL = 5.0
 PRESSKEEP_SITE_MODEL_ENABLED = True  # learn each site's recurring boilerplate and drop it
 PRESSKEEP_SCOPE = "host"
 PRESSKEEP_MAX_PAGES = 0  # 0: no limit
+# -- page requisites (crawler/requisites.py; `crawl --no-requisites` turns them off) ------
+PRESSKEEP_REQUISITES = True  # fetch each page's stylesheets, fonts, images, scripts, icons (any host)
+PRESSKEEP_REQUISITES_MAX_PER_PAGE = 200  # requisite URLs of one page (its CSS imports too); 0: no limit
+PRESSKEEP_REQUISITES_MAX_BYTES = 25_000_000  # bytes of one page's requisites; 0: no limit
 PRESSKEEP_RUN_ARGS = {}  # set by the CLI: the arguments recorded in the `runs` row
 PRESSKEEP_VERBOSE = 0  # set by the CLI from -v: the terminal's log level
 

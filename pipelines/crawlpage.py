@@ -30,17 +30,18 @@ class CleanedPage:
 
 
 def clean_page(body: bytes, url: str, *, content_type: str | None = None,
-               encoding: str | None = None, links: bool = False) -> CleanedPage:
+               encoding: str | None = None, links: bool = False,
+               requisites: bool = False) -> CleanedPage:
     """Clean a crawled page as the crawl does (known hubs skipped: only articles are kept).
 
     ``content_type``: the response's Content-Type header; the body is decoded by
     :func:`pipelines.clean.html.decode` (``encoding``, when given, stands for a header
-    naming it)."""
+    naming it). ``requisites``: read the page's requisites with its links."""
     if encoding and not content_type:
         content_type = f"text/html; charset={encoding}"
     encoding, html = decode(body, content_type)
     tree = parse_html(html)
-    found = page_links(tree, html, url, encoding) if links else None  # before pruning
+    found = page_links(tree, html, url, encoding, requisites) if links else None  # before pruning
     try:
         doc = extract_parsed(tree, html, url, skip_known_hubs=True)
     except Exception as exc:  # noqa: BLE001 - one bad page must not cost its links

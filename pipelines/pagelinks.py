@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 from w3lib.html import get_base_url
 
+from pipelines.requisitelinks import page_requisites
+
 #: the same query as ``response.xpath("//a/@href").getall()``, without a Selector per link
 HREFS = etree.XPath("//a/@href", smart_strings=False)
 _HEAD_LINKS = etree.XPath("//head/link[@href]")
@@ -25,11 +27,14 @@ BASE_SPAN = 4096
 @dataclass(slots=True)
 class PageLinks:
     """``base``: the URL hrefs are relative to; ``hrefs``: every ``<a href>`` as written;
-    ``feeds``: the hrefs of the feeds the page advertises in its head."""
+    ``feeds``: the hrefs of the feeds the page advertises in its head; ``requisites``: the
+    URLs of what it needs to be shown, as written (``pipelines/requisitelinks.py``), when
+    asked for."""
 
     base: str
     hrefs: list[str] = field(default_factory=list)
     feeds: list[str] = field(default_factory=list)
+    requisites: list[str] = field(default_factory=list)
 
 
 def is_feed_link(rel: str | None, ctype: str | None) -> bool:
@@ -44,9 +49,12 @@ def feed_hrefs(root) -> list[str]:
             if is_feed_link(link.get("rel"), link.get("type"))]
 
 
-def page_links(root, text: str, url: str, encoding: str | None) -> PageLinks:
-    """The links of a page: ``root`` its parsed tree (or None), ``text`` its decoded body."""
+def page_links(root, text: str, url: str, encoding: str | None,
+               requisites: bool = False) -> PageLinks:
+    """The links of a page: ``root`` its parsed tree (or None), ``text`` its decoded body;
+    its requisites too with ``requisites``."""
     base = get_base_url(text[:BASE_SPAN], url, encoding or "utf-8")
     if root is None:
         return PageLinks(base)
-    return PageLinks(base, HREFS(root), feed_hrefs(root))
+    return PageLinks(base, HREFS(root), feed_hrefs(root),
+                     page_requisites(root) if requisites else [])

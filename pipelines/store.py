@@ -69,18 +69,21 @@ class ArticlePipeline:
             raise NotConfigured("no archive session (crawler.session.ArchiveSession) enabled")
         return cls(crawler, session)
 
-    def submit(self, item: dict, links: bool = False) -> asyncio.Future:
+    def submit(self, item: dict, links: bool = False, requisites: bool = False) -> asyncio.Future:
         """Start cleaning ``item`` now (the spider's call, so it learns the page's type and,
-        with ``links``, the links the cleaning read from its tree): in a worker, or here
+        with ``links``, the links the cleaning read from its tree, and its ``requisites``):
+        in a worker, or here
         and now without workers. ``process_item`` picks the result up."""
         args = (item["body"], item["url"])
         if self.pool is not None:
             cleaning = asyncio.ensure_future(self.pool.run(
-                "clean_page", *args, content_type=item.get("content_type"), links=links))
+                "clean_page", *args, content_type=item.get("content_type"), links=links,
+                requisites=requisites))
         else:
             cleaning = asyncio.get_running_loop().create_future()
             try:
-                cleaning.set_result(clean_page(*args, content_type=item.get("content_type"), links=links))
+                cleaning.set_result(clean_page(*args, content_type=item.get("content_type"),
+                                               links=links, requisites=requisites))
             except Exception as exc:  # noqa: BLE001 - process_item reports it, as from a worker
                 cleaning.set_exception(exc)
         item[CLEANING_KEY] = cleaning

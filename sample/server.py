@@ -2,6 +2,8 @@
 
 Honours If-None-Match / If-Modified-Since (ETag and Last-Modified on every
 page) and gzip-encodes HTML when the client accepts it, like real news sites.
+Pages that name ``{ASSETS}`` get a second server on another loopback address
+(127.0.0.2, a CDN's stand-in) serving the same pages; ``{ASSETS}`` is its URL.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from sample.site import Page
+
+#: the second host's address: another loopback address, outside a host-scoped crawl
+ASSETS_HOST = "127.0.0.2"
 
 
 def etag_of(body: bytes) -> str:
@@ -35,6 +40,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         if page is None:
             return self._send(404, "text/html; charset=utf-8", b"<html><body><h1>Not found</h1></body></html>")
         body = page.body.replace(b"{BASE}", self.server.base_url.encode())  # type: ignore[attr-defined]
+        body = body.replace(b"{ASSETS}", self.server.assets_url.encode())  # type: ignore[attr-defined]
         tag = etag_of(body)
         if self._not_modified(tag, page):
             return self._send(304, None, b"", {"ETag": tag})
@@ -58,6 +64,8 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, ctype: str | None, body: bytes, headers: dict | None = None) -> None:
         self.send_response(status)
+        # as CDNs do: the pages on the first host may load the second host's web font
+        self.send_header("Access-Control-Allow-Origin", "*")
         if ctype:
             self.send_header("Content-Type", ctype)
         for k, v in (headers or {}).items():
@@ -77,7 +85,12 @@ class SiteServer(ThreadingHTTPServer):
         super().__init__((host, port), handler)
         self.pages = pages
         self.base_url = f"http://{host}:{self.server_address[1]}"
+        self.assets: SiteServer | None = None  # the second host, when the pages need one
         self._thread: threading.Thread | None = None
+
+    @property
+    def assets_url(self) -> str:
+        return self.assets.base_url if self.assets is not None else self.base_url
 
     def start(self) -> "SiteServer":
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -85,10 +98,21 @@ class SiteServer(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
+        if self.assets is not None:
+            self.assets.stop()
         self.shutdown()
         self.server_close()
 
 
-def serve(pages: dict[str, Page] | Callable[[], dict[str, Page]], port: int = 0) -> SiteServer:
-    """Start serving ``pages`` in a background thread; ``.base_url`` says where."""
-    return SiteServer(pages() if callable(pages) else pages, port=port).start()
+def serve(pages: dict[str, Page] | Callable[[], dict[str, Page]], port: int = 0,
+          assets_host: str = ASSETS_HOST) -> SiteServer:
+    """Start serving ``pages`` in a background thread; ``.base_url`` says where, and
+    ``.assets_url`` where the second host is, if a page names ``{ASSETS}``."""
+    pages = pages() if callable(pages) else pages
+    server = SiteServer(pages, port=port).start()
+    if any(b"{ASSETS}" in page.body for page in pages.values()):
+        try:
+            server.assets = SiteServer(pages, host=assets_host).start()
+        except OSError:  # no second loopback address here: another port of the first
+            server.assets = SiteServer(pages).start()
+    return server

@@ -5,7 +5,8 @@ Carbonatix") inside the article column and a "Latest Stories" list with
 relative times ("38 minutes -"). Template "daily" has a share bar, a
 newsletter box and "Most Read"; template "wire" has "Listen to this article",
 a cookie banner and "Related" links. Hubs, a robots.txt, a sitemap, an RSS
-feed, a PDF and a PNG complete the site.
+feed, a PDF and a PNG complete the site. Every page has requisites on a second host:
+stylesheets, a web font, a script, an icon and images (sample/assets.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+
+from sample.assets import asset_files, figures, head_tags, logo
 
 TEMPLATES = ("ghana", "daily", "wire")
 SECTIONS = ("politics", "business", "sport")
@@ -105,12 +108,12 @@ def page_head(title: str, site: str, before: str = "", after: str = "") -> str:
 
 def _head(title: str, extra: str = "") -> str:
     feed = '<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
-    return page_head(title, SITE_NAME, after=feed + extra)
+    return page_head(title, SITE_NAME, after=feed + head_tags() + extra)
 
 
 def _nav() -> str:
     links = "".join(f'<li><a href="/{s}/">{s.title()}</a></li>' for s in SECTIONS)
-    return (f'<header class="masthead"><a href="/">{SITE_NAME}</a><nav class="main-nav"><ul>'
+    return (f'<header class="masthead"><a href="/">{logo()}{SITE_NAME}</a><nav class="main-nav"><ul>'
             f'{links}</ul></nav></header>')
 
 
@@ -145,7 +148,8 @@ def render_article(a: Article, articles: list[Article]) -> str:
     meta = (f'<link rel="canonical" href="{url}"><meta property="og:type" content="article">'
             f'<meta name="author" content="{_e(a.author)}">' + _jsonld(a, url))
     head = _head(a.title, meta)
-    byline = (f'<p class="byline">By {_e(a.author)} | {a.published:%d %B %Y}</p>')
+    byline = (f'<p class="byline">By {_e(a.author)} | {a.published:%d %B %Y}</p>'
+              + figures(a.section))
     latest = _latest(articles, a)
     if a.template == "ghana":
         main = (f'<div class="article-content"><h1>{_e(a.title)}</h1>{byline}'
@@ -241,6 +245,8 @@ def build_site(n_articles: int = 36) -> dict[str, Page]:
     add("/robots.txt", "text/plain",
         "User-agent: *\nDisallow: /private/\nSitemap: {BASE}/sitemap_index.xml\n")
     add("/private/secret.html", html_type, render_hub("Private", []))
+    for path, (ctype, body) in asset_files().items():  # served from the second host
+        add(path, ctype, body)
     return pages
 
 

@@ -63,7 +63,10 @@ def test_payload_is_what_the_server_sent(crawled, news_site):
         page = site.get(path.split("?")[0])
         if page is None or http.get_statuscode() != "200":
             continue
-        expected = page.body.replace(b"{BASE}", news_site.base_url.encode())
+        url = rec_headers.get_header("WARC-Target-URI")
+        host = news_site.assets_url if url.startswith(news_site.assets_url) else news_site.base_url
+        expected = page.body.replace(b"{BASE}", host.encode()).replace(
+            b"{ASSETS}", news_site.assets_url.encode())
         if "html" in page.content_type:  # captured before decompression
             assert http.get_header("Content-Encoding") == "gzip"
             raw = gzip.decompress(raw)

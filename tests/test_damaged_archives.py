@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sample import foreign_warcs as fw
 from tests.conftest import presskeep, query
 
@@ -79,6 +81,21 @@ def test_truncation_mid_record_and_a_page_named_warc(tmp_path):
     assert article_urls(out) == set(URLS[:3])
     stats = json.loads(query(out / "presskeep.db", "SELECT stats FROM runs")[0]["stats"])
     assert stats["presskeep/replay/not_archives"] == 1 and stats["presskeep/replay/unreadable"] == 1
+
+
+@pytest.mark.parametrize("kept", [60, 200])
+def test_a_file_cut_inside_the_headers_of_its_last_record(tmp_path, kept):
+    """warcio ends quietly at a gzip member cut before any of it inflates (60 bytes kept),
+    and yields one cut inside its record's headers (200) as a record with no WARC-Type:
+    both are a record cut short, not the end of the file."""
+    cut = tmp_path / "cut-head.warc.gz"
+    offsets = fw.write(cut, [fw.response(url, body, "2022-02-02T02:02:02Z") for url, body in PAGES])
+    cut.write_bytes(cut.read_bytes()[:offsets[-1] + kept])
+    proc = presskeep("extract", str(cut))
+    assert proc.returncode == SKIPPED and "Traceback" not in proc.stderr, proc.stderr
+    assert f"unreadable at offset {offsets[-1]}: " in proc.stderr
+    assert "record cut short" in proc.stderr
+    assert len(proc.stdout.splitlines()) == len(PAGES) - 1
 
 
 def test_a_bad_digest_is_named_and_used_unless_strict(tmp_path):

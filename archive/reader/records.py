@@ -205,6 +205,7 @@ class RecordWalk:
                  keep: Callable[[Any], Any] | None = None, fmt: str | None = WARC) -> None:
         fh.seek(start)
         self.records = WarcRecords(fh, fmt, check_digests=check_digests)
+        self.is_warc = fmt == WARC
         self.keep = keep
         self.end = start
 
@@ -214,6 +215,10 @@ class RecordWalk:
 
     def __iter__(self) -> Iterator[Placed]:
         for record in self.records:
+            if self.is_warc and record.rec_type is None:
+                # warcio yields a gzip member cut inside its record's headers as a record
+                # with what headers it got (no WARC-Type, no Content-Length): a cut record
+                raise ArchiveLoadFailed("record cut short: the file ends inside its headers")
             kept = self.keep(record) if self.keep is not None else None
             self.records.read_to_end(record)
             offset, length = self.records.get_record_offset(), self.records.get_record_length()

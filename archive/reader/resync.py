@@ -92,4 +92,9 @@ def _walk_from(warc: WarcFile, start: int, bad: list[BadSpot], notes: dict, read
         for cause, (count, offset) in walk.records.notes.items():
             seen, first = notes.get(cause, (0, offset))
             notes[cause] = (seen + count, first)
+    if warc.read(walk.end, 64).strip(b"\r\n\x00 "):
+        # warcio ends quietly at a gzip member cut before any of it inflates: bytes after
+        # the last whole record are a record cut short, not the end of the file
+        bad.append(BadSpot(warc.path, walk.end, "record cut short (the file ends inside it)",
+                           cause=CUT_SHORT))
     return None

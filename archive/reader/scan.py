@@ -25,6 +25,7 @@ from archive.reader.payload import Held, Payload, RecordCache, http_status, load
     revisit_payload
 from archive.reader.records import open_warc, target_uri
 from archive.reader.resync import tolerant_records
+from archive.warc import REQUISITE_HEADER
 from archive.reader.revisits import CapturedOriginals, RefersTo, ScanOriginals, find_original
 
 
@@ -44,6 +45,7 @@ class RecordRef:
     payload_digest: str | None
     refers: RefersTo | None = None  # a revisit's pointer to its original
     original: "RecordRef | None" = None  # a revisit's payload holder, once resolved
+    requisite: bool = False  # a page requisite (REQUISITE_HEADER), never replayed as a page
 
 
 def _is_html(status: int, content_type: str) -> bool:
@@ -53,7 +55,10 @@ def _is_html(status: int, content_type: str) -> bool:
 
 def is_replayable(ref: RecordRef) -> bool:
     """A 200 response that is (or may be, lacking a type) an HTML page; a revisit by what a
-    client of it sees (its own status and type, or its original's for a 304 or none)."""
+    client of it sees (its own status and type, or its original's for a 304 or none). A page
+    requisite is not a page, whatever its type (an HTML document fetched as one)."""
+    if ref.requisite:
+        return False
     if ref.original is not None and ref.status in (0, 304):
         return _is_html(ref.original.status, ref.original.content_type)
     return _is_html(ref.status, ref.content_type)
@@ -73,6 +78,7 @@ def _ref(path: str, record) -> RecordRef:
         record_id=head.get_header("WARC-Record-ID"),
         payload_digest=head.get_header("WARC-Payload-Digest"),
         refers=RefersTo.of(head) if record.rec_type == "revisit" else None,
+        requisite=bool(head.get_header(REQUISITE_HEADER)),
     )
 
 

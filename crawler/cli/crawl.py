@@ -108,12 +108,13 @@ def partition_out(out: Path, overrides: dict, partition: str) -> Path:
 
 
 def child_args(seeds, out, max_pages, depth, scope, pairs, verbose, resume, clean,
-               count) -> list[list[str]]:
+               count, requisites: bool = True) -> list[list[str]]:
     """The `presskeep` arguments of each child of `crawl --processes COUNT`."""
     import os
 
     args = ["crawl", *seeds, "--out", str(out), "--scope", scope,
-            "--resume" if resume else "--no-resume", "--clean" if clean else "--no-clean"]
+            "--resume" if resume else "--no-resume", "--clean" if clean else "--no-clean",
+            "--requisites" if requisites else "--no-requisites"]
     if depth is not None:
         args += ["--depth", str(depth)]
     for pair in pairs:
@@ -200,6 +201,10 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
 @click.option("--clean/--no-clean", default=True, show_default=True,
               help="Clean article pages while crawling; --no-clean archives only (WARC + "
                    "captures rows) and leaves cleaning to `presskeep replay`.")
+@click.option("--requisites/--no-requisites", default=defaults.PRESSKEEP_REQUISITES,
+              show_default=True,
+              help="Fetch each page's stylesheets, fonts, images, scripts and icons, from any "
+                   "host, so that it replays as it looked (docs/warc.md).")
 @click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True,
               help="Crawl processes on this machine, each owning a share of the URLs (one per "
                    "core uses them all); merged into OUT at the end (docs/performance.md).")
@@ -207,7 +212,7 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
               help="Internal: I/N, this process is part I of a --processes N crawl.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_id, resume,
-          clean, processes, partition):
+          clean, requisites, processes, partition):
     """Crawl URLS into OUT: every response to WARC, article pages to SQLite.
 
     Example: presskeep crawl https://news.example/ --out data --max-pages 500
@@ -221,7 +226,8 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
         if not seeds:
             fail("give at least one URL", 2)
         crawl_processes(processes, out, child_args(seeds, out, max_pages, depth, scope, pairs,
-                                                   verbose, resume, clean, processes), clean)
+                                                   verbose, resume, clean, processes,
+                                                   requisites), clean)
         return
     if partition:
         written = partition_out(out, overrides, partition)
@@ -231,6 +237,8 @@ def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_
         overrides["DEPTH_LIMIT"] = depth
     if not clean:
         overrides["PRESSKEEP_CLEAN_ENABLED"] = False
+    if not requisites:
+        overrides["PRESSKEEP_REQUISITES"] = False
     run_args = {"urls": seeds, "max_pages": max_pages, "depth": depth, "scope": scope,
                 "settings": overrides}
     setup_logging(verbose)

@@ -21,6 +21,7 @@ from crawler.discovery import looks_like_feed_or_sitemap, parse_entries, robots_
 from crawler.incremental import History, already_stored
 from crawler.links import (Found, LinkFilter, Scope, release_tree, response_links,
                            url_pattern)
+from crawler.requisites import Requisites
 from crawler.traps import META_KEY as TRAP_KEY, TrapCut
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class NewsSpider(scrapy.Spider):
             scope, max_pages=max_pages, max_per_pattern=settings.getint("PRESSKEEP_MAX_PER_PATTERN"),
             on_capped=lambda: crawler.stats.inc_value("presskeep/links/pattern_capped"))
         spider.history = None  # the archive's memory of earlier captures, set in start()
+        spider.requisites = Requisites.for_crawler(crawler)  # None: pages only
         # the cleaning pipeline, looked up on the first page (not a cached_property: Scrapy
         # reads every attribute of the spider when it serializes a request's callback)
         spider._cleaner = False
@@ -155,13 +157,14 @@ class NewsSpider(scrapy.Spider):
             item = page_item(response)
             cleaner = self.page_cleaner()
             # the cleaning reads the page's links from its own tree: no parse here
-            cleaning = cleaner.submit(item, links=True) if cleaner is not None else None
+            cleaning = (cleaner.submit(item, links=True, requisites=self.requisites is not None)
+                        if cleaner is not None else None)
             yield item
             if cleaning is not None:
                 page = await cleaner.cleaned(cleaning)
         pattern = url_pattern(response.url) if self.traps is not None else None
-        found, feeds = self.page_links(response, page, cleaner, pattern)
-        for request in feeds:
+        found, requests = self.page_links(response, page, cleaner, pattern)
+        for request in requests:  # its feeds and requisites
             yield request
         trap = 0
         if self.traps is not None:
@@ -175,19 +178,23 @@ class NewsSpider(scrapy.Spider):
     def page_links(self, response: TextResponse, page, cleaner, pattern: str | None
                    ) -> tuple[Found, list[scrapy.Request]]:
         """The new links of a page (read by its cleaning, else here) and the requests for
-        the feeds it advertises."""
+        the feeds it advertises and for its requisites."""
         links = page.links if page is not None else None
         if links is not None:
             self.crawler.stats.inc_value("presskeep/links/read_by_workers"
                                          if cleaner.pool is not None else "presskeep/links/parsed")
         else:
-            links = response_links(response, feeds=self.discover)
+            links = response_links(response, feeds=self.discover,
+                                   requisites=self.requisites is not None)
             self.crawler.stats.inc_value("presskeep/links/parsed")
-        feeds = []
+        requests = []
         if self.discover:
-            feeds = list(self.feed_requests(response, [urljoin(links.base, href)
-                                                       for href in links.feeds]))
-        return self.links.new_links(links, pattern), feeds
+            requests = list(self.feed_requests(response, [urljoin(links.base, href)
+                                                          for href in links.feeds]))
+        if self.requisites is not None and links.requisites:
+            requests.extend(self.requisites.requests(response.url, links.base,
+                                                     links.requisites, self))
+        return self.links.new_links(links, pattern), requests
 
     def page_cleaner(self):
         """The cleaning pipeline, which the spider hands each page itself: to have its links
@@ -210,6 +217,16 @@ class NewsSpider(scrapy.Spider):
                            request.url)
             return
         logger.warning("presskeep: fetch failed: %s: %s", request.url, describe_error(failure.value))
+
+    def parse_requisite(self, response: Response):
+        """A page requisite: archived (by the capture middleware) and counted; a stylesheet's
+        own requisites requested; nothing else read (crawler/requisites.py)."""
+        if self.requisites is not None:
+            yield from self.requisites.received(response, self)
+
+    def on_requisite_error(self, failure: Failure) -> None:
+        if self.requisites is not None:
+            self.requisites.failed(failure)
 
     def on_guess_missed(self, failure: Failure) -> None:
         """A guessed sitemap or feed path that is not there: expected, counted, not logged."""
