@@ -82,6 +82,7 @@ ITEM_PIPELINES = {
 ADDONS = {
     "crawler.addons.Distributed": 0,
     "crawler.addons.LeaveOut": 0,  # components switched off are not even imported
+    "crawler.addons.Render": 0,  # PRESSKEEP_RENDER auto/always: scrapy-playwright, Chromium
 }
 
 # -- presskeep ----------------------------------------------------------------

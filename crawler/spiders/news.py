@@ -58,6 +58,7 @@ class NewsSpider(scrapy.Spider):
         # reads every attribute of the spider when it serializes a request's callback)
         spider._cleaner = False
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
+        spider.renderer = None  # PRESSKEEP_RENDER auto/always: crawler/render.py, set in start()
         trap_cut = settings.getint("PRESSKEEP_TRAP_CUT")
         spider.traps = TrapCut(trap_cut, crawler) if trap_cut > 0 else None
         # an archive-only crawl has no item pipeline: no page items to pass through Scrapy
@@ -71,6 +72,10 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.resume_state()
         self.history = History.for_crawler(self.crawler)
+        if self.settings.get("PRESSKEEP_RENDER", "never") != "never":
+            from crawler.render import Renderer
+
+            self.renderer = Renderer.for_crawler(self.crawler)
         for url in self.links.admit(self.seeds):
             yield self.request(url, depth=0)
         if self.discover and not self.settings.getbool("ROBOTSTXT_OBEY"):
@@ -151,7 +156,11 @@ class NewsSpider(scrapy.Spider):
             return
         page = cleaner = None  # the cleaned page, when this callback waits for it
         stored = response.status == 200 and already_stored(response)  # an article, unchanged
-        if response.status == 200 and not stored and self.wants_items:
+        renderer = self.renderer if response.status == 200 and not stored else None
+        # with --render always the rendered DOM is cleaned, not this HTML
+        render_first = (renderer is not None and renderer.mode == "always"
+                        and not renderer.rendered(response))
+        if response.status == 200 and not stored and self.wants_items and not render_first:
             item = page_item(response)
             cleaner = self.page_cleaner()
             # the cleaning reads the page's links from its own tree: no parse here
@@ -170,6 +179,8 @@ class NewsSpider(scrapy.Spider):
             trap = self.traps.judge(response.url, response.meta, found, article, self.links)
         for url in found.urls:
             yield self.request(url, trap=trap if trap and not found.outside(url) else 0)
+        if renderer is not None and renderer.wanted(response, page):
+            yield renderer.request(response, self.parse, self.on_render_error)
         release_tree(response)
 
     def page_links(self, response: TextResponse, page, cleaner, pattern: str | None
@@ -210,6 +221,18 @@ class NewsSpider(scrapy.Spider):
                            request.url)
             return
         logger.warning("presskeep: fetch failed: %s: %s", request.url, describe_error(failure.value))
+
+    def on_render_error(self, failure: Failure) -> None:
+        """A page Chromium could not render: its HTML stays archived as fetched."""
+        request = failure.request
+        self.crawler.stats.inc_value("presskeep/render/failed")
+        self.renderer.forget(request.url)
+        logger.warning("presskeep: rendering failed (the page's HTML is archived): %s: %s",
+                       request.url, describe_error(failure.value))
+
+    def closed(self, reason: str) -> None:
+        if self.renderer is not None:
+            self.renderer.close()
 
     def on_guess_missed(self, failure: Failure) -> None:
         """A guessed sitemap or feed path that is not there: expected, counted, not logged."""
