@@ -196,7 +196,9 @@ def test_pywb_replays_the_rendered_page(auto, tmp_path):
         try:
             page = browser.new_page()
             page.goto(f"{base}/2099mp_/{server.base_url}/story/1")
-            text = page.locator("article").inner_text(timeout=30_000)
+            # a top-level load gets pywb's frame; the replayed page is in its iframe
+            text = page.frame_locator("#replay_iframe").locator("article").inner_text(
+                timeout=30_000)
         finally:
             browser.close()
     assert article.title in text and article.paragraphs[-1] in text
