@@ -58,11 +58,11 @@ def rate(r: Run) -> float:
     return r.extra["pages"] / r.seconds if r.seconds and r.returncode == 0 else 0.0
 
 
-def report(rounds: list[dict[str, Run]]) -> str:
+def report(rounds: list[dict[str, Run]], modes: tuple[str, ...] = MODES) -> str:
     lines = ["| mode | pages | rendered | browser responses | articles | pages/s (median) | "
              "vs never | peak RSS (tree, max) |", "|---|---|---|---|---|---|---|---|"]
     base = statistics.median(rate(r["never"]) for r in rounds)
-    for mode in MODES:
+    for mode in modes:
         runs = [r[mode] for r in rounds]
         last = runs[-1]
         speed = statistics.median(rate(r) for r in runs)
@@ -73,7 +73,7 @@ def report(rounds: list[dict[str, Run]]) -> str:
             f"{statistics.median(ratios):.3f}x | {max(r.peak_tree_mb for r in runs):.0f} MB |")
     lines.append(f"\nnever: {base:.1f} pages/s (median of {len(rounds)} rounds); per-round "
                  "ratios: " + "; ".join(
-                     ", ".join(f"{m} {rate(r[m]) / rate(r['never']):.3f}" for m in MODES[1:])
+                     ", ".join(f"{m} {rate(r[m]) / rate(r['never']):.3f}" for m in modes[1:])
                      for r in rounds if rate(r["never"])))
     return "\n".join(lines)
 
@@ -82,13 +82,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--modes", default=",".join(MODES),
+                        help="comma-separated, never first (the reference)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "pkbench")
     args = parser.parse_args(argv)
+    modes = tuple(m for m in MODES if m in args.modes.split(","))
+    if modes[:1] != ("never",):
+        parser.error("--modes must include never (the reference)")
     site, _ = ensure_site(args.cache, args.articles)
     rounds: list[dict[str, Run]] = []
     with Nginx(site) as server, tempfile.TemporaryDirectory() as tmp:
         for i in range(args.rounds):
-            order = MODES[i % 3:] + MODES[:i % 3]
+            order = modes[i % len(modes):] + modes[:i % len(modes)]
             results = {mode: one(mode, server.base_url + "/", Path(tmp)) for mode in order}
             for mode in order:
                 r = results[mode]
@@ -98,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                 if r.returncode:
                     print(r.stderr[-1500:], file=sys.stderr)
             rounds.append(results)
-    print(report(rounds))
+    print(report(rounds, modes))
     return 0
 
 

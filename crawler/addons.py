@@ -32,7 +32,7 @@ class Render:
     """
 
     def update_settings(self, settings) -> None:
-        if str(settings.get("PRESSKEEP_RENDER") or "never").strip().lower() == "never":
+        if str(settings.get("PRESSKEEP_RENDER")).strip().lower() == "never":
             return
         from crawler.render import CHROMIUM_ARGS, find_chromium, parse_mode
 

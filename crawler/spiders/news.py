@@ -72,7 +72,7 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.resume_state()
         self.history = History.for_crawler(self.crawler)
-        if self.settings.get("PRESSKEEP_RENDER", "never") != "never":
+        if str(self.settings.get("PRESSKEEP_RENDER")).strip().lower() != "never":
             from crawler.render import Renderer
 
             self.renderer = Renderer.for_crawler(self.crawler)
