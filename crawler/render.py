@@ -246,8 +246,9 @@ class Renderer:
                            "address): %s (on %s)", "/".join(sorted(bad)), url, state.url)
             await route.abort("addressunreachable")
             return
-        own = self.pending.pop(url, None) if url == state.url else None
-        if own is not None and request.is_navigation_request():
+        own = (self.pending.pop(url, None) if url == state.url
+               and request.is_navigation_request() else None)
+        if own is not None:  # the page itself: the bytes the crawl archived
             await route.fulfill(status=own.status, headers=dict(own.headers), body=own.body)
             return
         await self.fetch(route, request, state)
