@@ -7,8 +7,10 @@ and on a site without app shells it must cost next to nothing, so a page with no
 ``<script`` at all is never parsed, and no page with much text is a shell.
 
 A page is a shell when it has a script, little visible text (under :data:`FEW_WORDS`
-words outside scripts, styles and ``<noscript>``), and one of these, checked in order
-(the first one names the reason counted in ``presskeep/render/auto_<reason>``):
+words outside scripts, styles and ``<noscript>``; under :data:`ROOT_WORDS` for an empty
+mount point, the strongest sign, which a shell's server-rendered header, menu and footer
+may surround), and one of these, checked in order (the first one names the reason
+counted in ``presskeep/render/auto_<reason>``):
 
 - ``empty_root``: an element with an id app frameworks mount into (``root``, ``app``,
   ``__next``, ``__nuxt``, ...) that holds nothing;
@@ -30,6 +32,8 @@ from lxml import html as lxml_html
 #: the reasons, in the order they are checked
 REASONS = ("empty_root", "noscript", "jsonld", "article_url")
 #: a page with at least this many visible words is not a shell, whatever it holds
+ROOT_WORDS = 300
+#: nor, unless it has an empty mount point, one with this many
 FEW_WORDS = 80
 #: element ids single-page app frameworks mount into
 ROOT_IDS = frozenset({"root", "app", "__next", "__nuxt", "___gatsby", "svelte", "app-root",
@@ -56,10 +60,13 @@ def shell_reason(body: bytes, url: str) -> str | None:
         tree = lxml_html.document_fromstring(body)
     except (ValueError, TypeError, lxml_html.etree.ParserError):
         return None
-    if _visible_words(tree) >= FEW_WORDS:
+    words = _visible_words(tree)
+    if words >= ROOT_WORDS:
         return None
     if _empty_root(tree):
         return "empty_root"
+    if words >= FEW_WORDS:
+        return None
     if any(_ASKS_FOR_JS.search(n.text_content() or "") for n in tree.iter("noscript")):
         return "noscript"
     if _article_without_body(tree):

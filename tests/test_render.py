@@ -73,6 +73,8 @@ def never(tmp_path_factory):
     (b"<body><div id=main></div><script>1</script></body>", "http://x/2026/11/20/a-b", "article_url"),
     (b"<body><div id=main></div><script>1</script></body>", "http://x/news/a-long-story-slug-here",
      "article_url"),
+    (b'<body><header><nav>' + b"<a href=/s>Section name</a> " * 60 + b'</nav></header>'
+     b'<div id="app"></div><script src="/a.js"></script></body>', "http://x/", "empty_root"),
 ])
 def test_shells_are_recognised(html, url, reason):
     assert shell_reason(html, url) == reason
@@ -80,8 +82,10 @@ def test_shells_are_recognised(html, url, reason):
 
 @pytest.mark.parametrize("html, url", [
     (b'<body><div id="root"></div></body>', "http://x/story/1"),  # no script: nothing fills it
-    (b'<body><div id="root"></div><p>' + b"word " * 100 + b"</p><script>1</script></body>",
+    (b'<body><div id="root"></div><p>' + b"word " * 300 + b"</p><script>1</script></body>",
      "http://x/story/1"),  # much text: not a shell
+    (b"<body><div id=main><p>" + b"word " * 100 + b"</p></div><script>1</script></body>",
+     "http://x/2026/11/20/a-b"),  # an article URL, but text enough
     (b'<body><div id="root"><p>hi</p></div><script>1</script></body>', "http://x/section/"),
     (b'<head><script type="application/ld+json">{"@type": "NewsArticle", "articleBody": "b"}'
      b"</script></head><body><div id=main></div></body>", "http://x/"),
