@@ -172,14 +172,16 @@ class NewsSpider(scrapy.Spider):
         found, feeds = self.page_links(response, page, cleaner, pattern)
         for request in feeds:
             yield request
+        render = renderer is not None and renderer.wanted(response, page)
         trap = 0
         if self.traps is not None:
-            article = stored or (page is not None and page.doc is not None
-                                 and page.doc.is_article)
+            # a page about to be rendered is judged by its rendering, not as barren
+            article = stored or render or (page is not None and page.doc is not None
+                                           and page.doc.is_article)
             trap = self.traps.judge(response.url, response.meta, found, article, self.links)
         for url in found.urls:
             yield self.request(url, trap=trap if trap and not found.outside(url) else 0)
-        if renderer is not None and renderer.wanted(response, page):
+        if render:
             yield renderer.request(response, self.parse, self.on_render_error)
         release_tree(response)
 
