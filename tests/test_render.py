@@ -26,11 +26,11 @@ needs_chromium = pytest.mark.skipif(NO_CHROMIUM, reason="chromium is not install
 QUICK = ("-s", "PRESSKEEP_DISCOVERY=False", "-s", "RETRY_TIMES=0")
 
 
-def render_crawl(tmp_path_factory, mode: str, **site) -> tuple[Path, object]:
+def render_crawl(tmp_path_factory, mode: str, *extra: str, **site) -> tuple[Path, object]:
     server = serve_app_site(**site)
     out = tmp_path_factory.mktemp(f"render-{mode}")
     try:
-        crawl(server.base_url + "/", out, "--render", mode, *QUICK)
+        crawl(server.base_url + "/", out, "--render", mode, *QUICK, *extra)
     finally:
         server.stop()
     return out, server
@@ -183,6 +183,17 @@ def test_the_guard_aborts_browser_requests_to_refused_addresses(tmp_path_factory
         assert not query(db, "SELECT 1 FROM captures WHERE url = ?", [url])
         assert not any(u == url for _, u, _ in records(out))
     assert [r["title"] for r in query(db, "SELECT title FROM articles")] == ["The leak story"]
+
+
+@needs_chromium
+def test_blocked_resource_types_are_aborted(tmp_path_factory):
+    """Scripts blocked: the shell's script is never fetched nor archived, so no article."""
+    out, server = render_crawl(tmp_path_factory, "auto", "-s",
+                               "PRESSKEEP_RENDER_BLOCK_TYPES=script,media", shells=1, plain=0)
+    assert stats(out).get("presskeep/render/blocked") == 1
+    assert server.hits["/static/app.js"] == 0 and server.hits["/api/story/1.json"] == 0
+    assert not query(out / "presskeep.db", "SELECT 1 FROM captures WHERE url LIKE '%app.js'")
+    assert not query(out / "presskeep.db", "SELECT 1 FROM articles")
 
 
 @needs_chromium
