@@ -251,6 +251,20 @@ class WarcFileWriter:
         self._write(self._request_record(ex, date, loc.record_id))
         return loc
 
+    def write_resource(self, url: str, body: bytes, content_type: str, *,
+                       date: datetime | None = None,
+                       extra: dict[str, str] | None = None) -> RecordLocation:
+        """A ``resource`` record (no HTTP headers: ``body`` is the whole content), such as
+        the DOM of a page rendered in a browser; ``extra``: more WARC headers."""
+        self.rotate_if_needed()
+        assert self._writer is not None
+        headers = {"WARC-Date": warc_date(date), **(extra or {})}
+        record = self._writer.create_warc_record(
+            url, "resource", payload=BytesIO(body), length=len(body),
+            warc_content_type=content_type, warc_headers_dict=headers,
+        )
+        return self._write(record)
+
     def _request_record(self, ex: Exchange, date: str, concurrent_to: str):
         assert self._writer is not None
         # the whole line: with is_http_request warcio takes the first word as the protocol

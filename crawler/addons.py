@@ -21,6 +21,41 @@ class Distributed:
             configure(settings)
 
 
+class Render:
+    """Scrapy add-on: ``PRESSKEEP_RENDER`` auto or always sets scrapy-playwright up.
+
+    Its download handler (crawler/render_handler.py) for http and https, one Chromium
+    (``PRESSKEEP_CHROMIUM_PATH`` or the first Chromium on PATH: Playwright's own browser
+    download is never used) in one context of ``PRESSKEEP_RENDER_MAX_PAGES`` pages, each
+    with ``PRESSKEEP_RENDER_TIMEOUT`` to load. A ``PLAYWRIGHT_*`` setting given by the
+    user (``-s``) wins. With ``never`` nothing changes and Playwright is not imported.
+    """
+
+    def update_settings(self, settings) -> None:
+        if str(settings.get("PRESSKEEP_RENDER")).strip().lower() == "never":
+            return
+        from crawler.render import CHROMIUM_ARGS, find_chromium, parse_mode
+
+        parse_mode(settings.get("PRESSKEEP_RENDER"))  # a typo stops the crawl here
+        handler = "crawler.render_handler.RenderDownloadHandler"
+        settings.set("DOWNLOAD_HANDLERS", {**settings.getdict("DOWNLOAD_HANDLERS"),
+                                           "http": handler, "https": handler}, "cmdline")
+        timeout_ms = settings.getfloat("PRESSKEEP_RENDER_TIMEOUT") * 1000
+        ours = {
+            "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+            "PLAYWRIGHT_LAUNCH_OPTIONS": {
+                "executable_path": find_chromium(settings.get("PRESSKEEP_CHROMIUM_PATH")),
+                "headless": True, "args": CHROMIUM_ARGS},
+            "PLAYWRIGHT_MAX_CONTEXTS": 1,
+            "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": max(1, settings.getint(
+                "PRESSKEEP_RENDER_MAX_PAGES")),
+            "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout_ms,
+        }
+        for name, value in ours.items():
+            if settings.getpriority(name) is None:
+                settings.set(name, value, "addon")
+
+
 #: (the setting that switches a component on, its component setting, the component)
 SWITCHED = (
     ("COOKIES_ENABLED", "DOWNLOADER_MIDDLEWARES",

@@ -42,6 +42,11 @@ MAX_SIZE_KEY = "presskeep_max_size"
 #: request.meta key: the URL of the page a requisite belongs to (crawler/requisites.py);
 #: its records carry it in REQUISITE_HEADER
 REQUISITE_KEY = "presskeep_requisite_of"
+#: request meta of a page rendered in Chromium (crawler/render.py): the record id of the
+#: page's own response, which the rendered DOM's resource record is concurrent to
+RENDERED_OF_KEY = "presskeep_rendered_of"
+#: WARC-Target-URI prefix of the resource record holding a page's rendered DOM
+RENDERED_PREFIX = "urn:presskeep:rendered:"
 _SIZE_KEY = "_presskeep_received"
 _HOP_HEADERS = {"transfer-encoding"}
 
@@ -136,6 +141,8 @@ class CaptureMiddleware:
             raise StopDownload(fail=False)
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if RENDERED_OF_KEY in request.meta and "playwright" in response.flags:
+            return self.capture_rendered(request, response)
         truncated = None
         if "download_stopped" in response.flags or "dataloss" in response.flags:
             # stopped by us at the size limit, or the server closed/reset it early
@@ -170,6 +177,32 @@ class CaptureMiddleware:
         request.meta[META_KEY] = (original_location(last, fetched_at) if revisit
                                   else {**loc.__dict__, "fetched_at": fetched_at})
         request.meta.pop(_SIZE_KEY, None)
+        return response
+
+    def capture_rendered(self, request: Request, response: Response) -> Response:
+        """A page's DOM as Chromium rendered it: a ``resource`` record (the exchanges the
+        browser made are archived by crawler/render.py, the page's own response was
+        archived when the crawl first fetched it)."""
+        content_type = f"text/html; charset={response.encoding}"
+        of = request.meta.get(RENDERED_OF_KEY)
+        date = datetime.now(timezone.utc)
+        fetched_at = warc_date(date)
+        try:
+            loc = self.session.warc.write_resource(
+                RENDERED_PREFIX + response.url, response.body, content_type, date=date,
+                extra={"WARC-Concurrent-To": of} if of else None)
+        except WarcWriteError as exc:
+            self.session.write_failed(exc)
+            raise IgnoreRequest(f"not archived: {exc}") from exc
+        self.stats.inc_value("presskeep/warc/records")
+        self.stats.inc_value("presskeep/render/pages")
+        self.session.store.add_capture({
+            "run_id": self.session.run_id, "url": RENDERED_PREFIX + response.url,
+            "method": request.method, "status": response.status, "content_type": content_type,
+            "length": len(response.body), "fetched_at": fetched_at, "record_type": "resource",
+            "warc_file": loc.warc_file, "warc_offset": loc.offset, "warc_length": loc.length,
+            "warc_record_id": loc.record_id, "payload_digest": loc.payload_digest})
+        request.meta[META_KEY] = {**loc.__dict__, "fetched_at": fetched_at}
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:

@@ -37,6 +37,11 @@ logger = logging.getLogger(__name__)
 SCRAPY_CHECKED = ("2.19.0",)
 #: the scrapy-redis versions its two private queue methods were read against
 SCRAPY_REDIS_CHECKED = ("0.9.1",)
+#: the scrapy-playwright versions its one private handler method was read against
+#: (crawler/render_handler.py; pyproject.toml bounds it below 0.1)
+SCRAPY_PLAYWRIGHT_CHECKED = ("0.0.48",)
+_CHECKED = {"Scrapy": SCRAPY_CHECKED, "scrapy-redis": SCRAPY_REDIS_CHECKED,
+            "scrapy-playwright": SCRAPY_PLAYWRIGHT_CHECKED}
 
 #: (owner, private name) of every private method used, looked up on import
 PRIVATE_METHODS: tuple[tuple[Any, str], ...] = (
@@ -51,7 +56,7 @@ class ScrapyInternalsChanged(ImportError):
     """A private name presskeep relies on is not in the installed Scrapy (or scrapy-redis)."""
 
     def __init__(self, where: str, package: str = "Scrapy") -> None:
-        checked = SCRAPY_CHECKED if package == "Scrapy" else SCRAPY_REDIS_CHECKED
+        checked = _CHECKED[package]
         super().__init__(
             f"the installed {package} ({version(package)}) has no {where}, which presskeep "
             f"relies on; it was checked on {package} {', '.join(checked)} (crawler/compat.py)")
@@ -177,3 +182,10 @@ def encode_request(queue: Any, request: Request) -> bytes:
 def decode_request(queue: Any, data: bytes) -> Request:
     """The request ``data`` (from :func:`encode_request`) stands for."""
     return _private(queue, "_decode_request", "scrapy-redis")(data)
+
+
+async def start_browser_driver(handler: Any) -> None:
+    """Start the Playwright driver of a scrapy-playwright handler made after the engine
+    started (scrapy-playwright's ``_launch``, which it runs on ``engine_started``; the
+    browser itself is launched with the first page)."""
+    await _private(handler, "_launch", "scrapy-playwright")()

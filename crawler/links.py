@@ -84,6 +84,9 @@ class SeenSet:
     def discard(self, url: str) -> None:
         self._seen.discard(self.key(url))
 
+    def __contains__(self, url: str) -> bool:
+        return self.key(url) in self._seen
+
     def __len__(self) -> int:
         return len(self._seen)
 

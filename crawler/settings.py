@@ -82,6 +82,7 @@ ITEM_PIPELINES = {
 ADDONS = {
     "crawler.addons.Distributed": 0,
     "crawler.addons.LeaveOut": 0,  # components switched off are not even imported
+    "crawler.addons.Render": 0,  # PRESSKEEP_RENDER auto/always: scrapy-playwright, Chromium
 }
 
 # -- presskeep ----------------------------------------------------------------
@@ -133,6 +134,16 @@ PRESSKEEP_DISCOVERY_PRIORITY = 100  # request priority of sitemaps and feeds
 PRESSKEEP_DISCOVERED_PRIORITY = 50  # request priority of pages found in them (links: 0)
 PRESSKEEP_RESUME = True  # `presskeep crawl` keeps Scrapy JOBDIR state under OUT/job
 PRESSKEEP_STOP_GRACE = 2.0  # seconds downloads in flight get when a crawl is stopped (then requeued)
+
+# -- rendering pages in Chromium (crawler/render.py, docs/cli.md "Rendering") -------------
+PRESSKEEP_RENDER = "never"  # never | auto (app shells only) | always (every HTML page in scope)
+PRESSKEEP_CHROMIUM_PATH = ""  # the browser run headless; "": chromium, chromium-browser or google-chrome on PATH
+PRESSKEEP_RENDER_MAX_PAGES = 2  # browser pages open at once (one browser, one context)
+PRESSKEEP_RENDER_TIMEOUT = 20.0  # seconds a page may take: load, then its requests settling
+PRESSKEEP_RENDER_SETTLE = 0.5  # seconds without a request in flight that end a page's rendering
+PRESSKEEP_RENDER_BLOCK_TYPES = ["media"]  # browser resource types aborted (Playwright's names)
+PRESSKEEP_RENDER_BLOCK_HOSTS = []  # hosts (and their subdomains) the browser may not reach
+PRESSKEEP_RENDER_SEEN_MAX = 100_000  # URLs remembered as archived by the browser (dedup)
 
 # -- replay (crawler/replay.py; `presskeep replay` and the `replay` spider turn these) ----
 PRESSKEEP_WARC_ENABLED = True  # False: the session opens no WARC writer (replay reads, never writes)

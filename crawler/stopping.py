@@ -31,6 +31,7 @@ class StopGrace:
         self.grace = grace
         self._watch = task.LoopingCall(self.check)
         self._abort = None
+        self._started = False  # the engine was seen running (it is not yet while starting)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -49,7 +50,10 @@ class StopGrace:
     def check(self) -> None:
         """Once the engine is stopping: requeue what waits, give what is in flight the grace."""
         engine = self.crawler.engine
-        if engine is None or engine.running:
+        if engine is None or engine.running or not self._started:
+            # not running yet is not stopping: engine_started handlers may take seconds
+            # (scrapy-playwright starts its driver there, crawler/render.py)
+            self._started = bool(engine is not None and engine.running)
             return
         self._watch.stop()
         downloader = engine.downloader

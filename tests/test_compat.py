@@ -42,6 +42,13 @@ def test_installed_scrapy_redis_is_a_checked_version():
         f"({compat.SCRAPY_REDIS_CHECKED}): read its queue's private methods, then add it")
 
 
+def test_installed_scrapy_playwright_is_a_checked_version():
+    installed = version("scrapy-playwright")
+    assert installed in compat.SCRAPY_PLAYWRIGHT_CHECKED, (
+        f"scrapy-playwright {installed} is not one crawler/compat.py was checked on "
+        f"({compat.SCRAPY_PLAYWRIGHT_CHECKED}): read its handler's _launch, then add it")
+
+
 def test_installed_readability_is_a_checked_version():
     installed = version("readability-lxml")
     assert installed in readable.CHECKED, (

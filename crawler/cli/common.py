@@ -42,6 +42,28 @@ def check_settings(overrides: dict) -> None:
     if library is not None and library not in GZIP_LIBRARIES:
         fail(f"PRESSKEEP_WARC_GZIP_LIBRARY must be one of {', '.join(GZIP_LIBRARIES)}, "
              f"got {library!r}", 2)
+    check_render(overrides)
+
+
+def check_render(overrides: dict) -> None:
+    """``--render auto|always`` needs scrapy-playwright and a Chromium: one line when not."""
+    from crawler import settings as defaults
+
+    mode = overrides.get("PRESSKEEP_RENDER", defaults.PRESSKEEP_RENDER)
+    if str(mode).strip().lower() == "never":
+        return
+    from crawler.render import RenderUnavailable, find_chromium, parse_mode
+
+    try:
+        parse_mode(mode)
+        find_chromium(overrides.get("PRESSKEEP_CHROMIUM_PATH",
+                                    defaults.PRESSKEEP_CHROMIUM_PATH))
+    except (ValueError, RenderUnavailable) as exc:
+        fail(str(exc), 2)
+    try:
+        import scrapy_playwright  # noqa: F401
+    except ImportError:
+        fail("rendering needs scrapy-playwright: pip install 'presskeep[render]'", 2)
 
 
 def crawl_settings(out: Path, overrides: dict, run_args: dict, clean: bool = True):

@@ -205,6 +205,11 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
               show_default=True,
               help="Fetch each page's stylesheets, fonts, images, scripts and icons, from any "
                    "host, so that it replays as it looked (docs/warc.md).")
+@click.option("--render", type=click.Choice(["never", "auto", "always"]), default=None,
+              help="Load pages in headless Chromium: never; auto, only pages whose HTML gave "
+                   "no article and looks like an app shell; always, every HTML page "
+                   "(default: PRESSKEEP_RENDER, never). Needs the render extra and Chromium "
+                   "(docs/cli.md).")
 @click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True,
               help="Crawl processes on this machine, each owning a share of the URLs (one per "
                    "core uses them all); merged into OUT at the end (docs/performance.md).")
@@ -212,12 +217,14 @@ def crawl_processes(count: int, out: Path, argvs: list[list[str]], clean: bool =
               help="Internal: I/N, this process is part I of a --processes N crawl.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def crawl(urls, out, max_pages, depth, scope, pairs, verbose, redis_url, worker_id, resume,
-          clean, requisites, processes, partition):
+          clean, requisites, render, processes, partition):
     """Crawl URLS into OUT: every response to WARC, article pages to SQLite.
 
     Example: presskeep crawl https://news.example/ --out data --max-pages 500
     """
     seeds = [check_seed(u) for u in urls]
+    if render is not None:
+        pairs = (*pairs, f"PRESSKEEP_RENDER={render}")
     overrides = parse_settings(pairs)
     check_settings(overrides)
     if processes > 1:

@@ -60,6 +60,7 @@ class NewsSpider(scrapy.Spider):
         # reads every attribute of the spider when it serializes a request's callback)
         spider._cleaner = False
         spider.discover = settings.getbool("PRESSKEEP_DISCOVERY")
+        spider.renderer = None  # PRESSKEEP_RENDER auto/always: crawler/render.py, set in start()
         trap_cut = settings.getint("PRESSKEEP_TRAP_CUT")
         spider.traps = TrapCut(trap_cut, crawler) if trap_cut > 0 else None
         # an archive-only crawl has no item pipeline: no page items to pass through Scrapy
@@ -73,6 +74,10 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.resume_state()
         self.history = History.for_crawler(self.crawler)
+        if str(self.settings.get("PRESSKEEP_RENDER")).strip().lower() != "never":
+            from crawler.render import Renderer
+
+            self.renderer = Renderer.for_crawler(self.crawler)
         for url in self.links.admit(self.seeds):
             yield self.request(url, depth=0)
         if self.discover and not self.settings.getbool("ROBOTSTXT_OBEY"):
@@ -153,7 +158,11 @@ class NewsSpider(scrapy.Spider):
             return
         page = cleaner = None  # the cleaned page, when this callback waits for it
         stored = response.status == 200 and already_stored(response)  # an article, unchanged
-        if response.status == 200 and not stored and self.wants_items:
+        renderer = self.renderer if response.status == 200 and not stored else None
+        # with --render always the rendered DOM is cleaned, not this HTML
+        render_first = (renderer is not None and renderer.mode == "always"
+                        and not renderer.rendered(response))
+        if response.status == 200 and not stored and self.wants_items and not render_first:
             item = page_item(response)
             cleaner = self.page_cleaner()
             # the cleaning reads the page's links from its own tree: no parse here
@@ -166,13 +175,17 @@ class NewsSpider(scrapy.Spider):
         found, requests = self.page_links(response, page, cleaner, pattern)
         for request in requests:  # its feeds and requisites
             yield request
+        render = renderer is not None and renderer.wanted(response, page)
         trap = 0
         if self.traps is not None:
-            article = stored or (page is not None and page.doc is not None
-                                 and page.doc.is_article)
+            # a page about to be rendered is judged by its rendering, not as barren
+            article = stored or render or (page is not None and page.doc is not None
+                                           and page.doc.is_article)
             trap = self.traps.judge(response.url, response.meta, found, article, self.links)
         for url in found.urls:
             yield self.request(url, trap=trap if trap and not found.outside(url) else 0)
+        if render:
+            yield renderer.request(response, self.parse, self.on_render_error)
         release_tree(response)
 
     def page_links(self, response: TextResponse, page, cleaner, pattern: str | None
@@ -227,6 +240,18 @@ class NewsSpider(scrapy.Spider):
     def on_requisite_error(self, failure: Failure) -> None:
         if self.requisites is not None:
             self.requisites.failed(failure)
+
+    def on_render_error(self, failure: Failure) -> None:
+        """A page Chromium could not render: its HTML stays archived as fetched."""
+        request = failure.request
+        self.crawler.stats.inc_value("presskeep/render/failed")
+        self.renderer.forget(request.url)
+        logger.warning("presskeep: rendering failed (the page's HTML is archived): %s: %s",
+                       request.url, describe_error(failure.value))
+
+    def closed(self, reason: str) -> None:
+        if self.renderer is not None:
+            self.renderer.close()
 
     def on_guess_missed(self, failure: Failure) -> None:
         """A guessed sitemap or feed path that is not there: expected, counted, not logged."""
