@@ -189,11 +189,44 @@ def test_the_guard_aborts_browser_requests_to_refused_addresses(tmp_path_factory
 def test_blocked_resource_types_are_aborted(tmp_path_factory):
     """Scripts blocked: the shell's script is never fetched nor archived, so no article."""
     out, server = render_crawl(tmp_path_factory, "auto", "-s",
-                               "PRESSKEEP_RENDER_BLOCK_TYPES=script,media", shells=1, plain=0)
+                               "PRESSKEEP_RENDER_BLOCK_TYPES=script,media", "--no-requisites",
+                               shells=1, plain=0)  # the crawl itself would fetch the script
     assert stats(out).get("presskeep/render/blocked") == 1
     assert server.hits["/static/app.js"] == 0 and server.hits["/api/story/1.json"] == 0
     assert not query(out / "presskeep.db", "SELECT 1 FROM captures WHERE url LIKE '%app.js'")
     assert not query(out / "presskeep.db", "SELECT 1 FROM articles")
+
+
+@needs_chromium
+def test_the_browser_leaves_requisites_to_the_crawl_and_revisits_on_a_recrawl(tmp_path):
+    """The shell's script is a page requisite: the crawl archives it, the browser's copy is
+    not archived again. A second crawl finds the same JSON answers: the browser's exchanges
+    become identical-payload-digest revisits of the first crawl's records."""
+    server = serve_app_site(shells=2, plain=0)
+    out = tmp_path / "out"
+    try:
+        crawl(server.base_url + "/", out, "--render", "auto", *QUICK)
+        first = stats(out)
+        crawl(server.base_url + "/", out, "--render", "auto", *QUICK)
+    finally:
+        server.stop()
+    second = stats(out)
+    assert first.get("presskeep/render/deduplicated", 0) >= 1  # /static/app.js
+    assert first.get("presskeep/render/responses") == 2 and "presskeep/render/revisits" not in first
+    assert second.get("presskeep/render/revisits") == 2 and "presskeep/render/responses" not in second
+    db = out / "presskeep.db"
+    for n in (1, 2):
+        url = f"{server.base_url}/api/story/{n}.json"
+        kinds = [r["record_type"] for r in query(db, "SELECT record_type FROM captures "
+                                                     "WHERE url = ? ORDER BY id", [url])]
+        assert kinds == ["response", "revisit"], (url, kinds)
+        revisits = [h for t, u, h in records(out) if t == "revisit" and u == url]
+        assert len(revisits) == 1
+        assert revisits[0]["WARC-Profile"].endswith("identical-payload-digest")
+    assert len(query(db, "SELECT 1 FROM captures WHERE url = ? AND record_type = 'response'",
+                     [f"{server.base_url}/static/app.js"])) == 1
+    assert len(query(db, "SELECT DISTINCT url FROM articles")) == 2
+    warcio_check(out)
 
 
 @needs_chromium
