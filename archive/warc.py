@@ -52,6 +52,10 @@ class RecordLocation:
 #: the URL of the page it was fetched for. Readers that replay pages pass these records over
 #: (archive/reader/scan.py); WARC 1.1 readers ignore extension fields they do not know.
 REQUISITE_HEADER = "WARC-Presskeep-Requisite-Of"
+#: WARC-Target-URI prefix of the ``resource`` record holding a page's DOM as Chromium rendered
+#: it (crawler/render.py): ``urn:presskeep:rendered:`` + the page's URL. Replay cleans it as
+#: that page (archive/reader/scan.py); replay tools keep serving the page as fetched.
+RENDERED_PREFIX = "urn:presskeep:rendered:"
 
 
 @dataclass

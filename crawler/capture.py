@@ -28,7 +28,7 @@ from scrapy.http import Response
 
 from archive.errors import WarcWriteError
 from archive.timestamps import warc_date
-from archive.warc import REQUISITE_HEADER, Exchange, RecordLocation
+from archive.warc import RENDERED_PREFIX, REQUISITE_HEADER, Exchange, RecordLocation
 from crawler.incremental import (LAST_KEY, ORIGINAL_KEY, UNCHANGED_KEY, original_location,
                                  revisit_for, revisit_row)
 from crawler.session import ArchiveSession
@@ -45,8 +45,6 @@ REQUISITE_KEY = "presskeep_requisite_of"
 #: request meta of a page rendered in Chromium (crawler/render.py): the record id of the
 #: page's own response, which the rendered DOM's resource record is concurrent to
 RENDERED_OF_KEY = "presskeep_rendered_of"
-#: WARC-Target-URI prefix of the resource record holding a page's rendered DOM
-RENDERED_PREFIX = "urn:presskeep:rendered:"
 _SIZE_KEY = "_presskeep_received"
 _HOP_HEADERS = {"transfer-encoding"}
 

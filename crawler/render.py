@@ -41,11 +41,10 @@ from scrapy.http import Response
 
 from archive.errors import WarcWriteError
 from archive.timestamps import warc_date
-from archive.warc import Exchange
-from crawler.capture import (RENDERED_OF_KEY, RENDERED_PREFIX, capture_row, header_list,
-                             reason_phrase)
+from archive.warc import RENDERED_PREFIX, Exchange
+from crawler.capture import RENDERED_OF_KEY, capture_row, header_list, reason_phrase
 from crawler.guard import AddressGuard
-from crawler.incremental import (UNCONDITIONAL_KEY, History, revisit_for, revisit_row)
+from crawler.incremental import UNCONDITIONAL_KEY, History, revisit_for, revisit_row
 from crawler.session import ArchiveSession
 from pipelines.appshell import shell_reason
 

@@ -112,7 +112,7 @@ def capture_row(run_id: int, ref: RecordRef, meta: dict, response: Response) -> 
     headers = response.headers
     get = (lambda name: headers.get(name, b"").decode("latin-1") or None)  # noqa: E731
     return {
-        "run_id": run_id, "url": ref.url, "method": "GET", "status": response.status,
+        "run_id": run_id, "url": ref.target, "method": "GET", "status": response.status,
         "content_type": get(b"Content-Type"), "length": len(response.body),
         "fetched_at": meta["fetched_at"], "record_type": ref.rec_type,
         "warc_file": meta["warc_file"], "warc_offset": ref.offset, "warc_length": ref.length,
@@ -183,7 +183,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
             return
         known = session.store.db.execute(
             "SELECT 1 FROM captures WHERE url = ? AND warc_file = ? AND warc_offset = ? LIMIT 1",
-            [ref.url, meta["warc_file"], ref.offset]).fetchone()
+            [ref.target, meta["warc_file"], ref.offset]).fetchone()
         if known is None:
             session.store.add_capture(capture_row(session.run_id, ref, meta, response))
 

@@ -109,6 +109,34 @@ def test_auto_keeps_every_article_with_its_full_text(auto):
 
 
 @needs_chromium
+def test_replay_cleans_the_rendered_pages(auto, tmp_path):
+    """Offline, from the WARCs alone: the rendered DOMs (resource records) are cleaned as
+    their pages, so a replay keeps the app shells' articles too; `extract` gives them."""
+    out, server = auto
+    fresh = tmp_path / "replayed"
+    proc = presskeep("replay", str(out / "warc"), "--out", str(fresh), "-s",
+                     "PRESSKEEP_CLEAN_WORKERS=0")
+    assert proc.returncode == 0, proc.stderr
+    rows = query(fresh / "presskeep.db", "SELECT url, title, text, warc_file, warc_offset "
+                                         "FROM articles")
+    texts = {r["title"]: r["text"] for r in rows}
+    for article in articles_of():
+        assert article.title in texts, (article.title, sorted(texts))
+        for paragraph in article.paragraphs:
+            assert paragraph in texts[article.title], (article.title, paragraph)
+    assert len({r["url"] for r in rows}) == 12
+    rendered = query(fresh / "presskeep.db", "SELECT url FROM captures "
+                                             "WHERE record_type = 'resource'")
+    assert len(rendered) == 6 and all(r["url"].startswith("urn:presskeep:rendered:")
+                                      for r in rendered)
+    extracted = presskeep("extract", str(out / "warc"))
+    pages = [json.loads(line) for line in extracted.stdout.splitlines()]
+    shell_text = " ".join(p.get("text") or "" for p in pages
+                          if p.get("url") == f"{server.base_url}/story/1")
+    assert articles_of()[0].paragraphs[0] in shell_text
+
+
+@needs_chromium
 def test_auto_renders_app_shells_only(auto):
     out, server = auto
     counted = stats(out)

@@ -69,9 +69,13 @@ class Held:
 
     @classmethod
     def read(cls, record, max_size: int = MAX_BODY_SIZE) -> "Held":
-        """A header-less revisit (Content-Length 0) holds an empty head: status 0."""
+        """A header-less revisit (Content-Length 0) holds an empty head: status 0; a
+        ``resource`` record (a rendered page) a 200 with the record's Content-Type."""
         http = record.http_headers
-        if http is None:
+        if http is None and record.rec_type == "resource":
+            ctype = record.rec_headers.get_header("Content-Type") or "application/octet-stream"
+            http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+        elif http is None:
             http = StatusAndHeaders("", [], protocol="")
         return cls(http, *read_bounded(record.raw_stream, max_size))
 
@@ -127,7 +131,7 @@ def load_held(path: str | os.PathLike, offset: int, cache: RecordCache | None = 
     with record_at(path, offset) as record:
         if record is None:
             raise WarcReadError(f"{path}: no record at offset {offset}")
-        if record.http_headers is None and record.rec_type != "revisit":
+        if record.http_headers is None and record.rec_type not in ("revisit", "resource"):
             raise WarcReadError(f"{path}: no HTTP response at offset {offset}")
         return record.rec_headers, Held.read(record, max_size)
 

@@ -25,7 +25,7 @@ from archive.reader.payload import Held, Payload, RecordCache, http_status, load
     revisit_payload
 from archive.reader.records import open_warc, target_uri
 from archive.reader.resync import tolerant_records
-from archive.warc import REQUISITE_HEADER
+from archive.warc import RENDERED_PREFIX, REQUISITE_HEADER
 from archive.reader.revisits import CapturedOriginals, RefersTo, ScanOriginals, find_original
 
 
@@ -36,7 +36,7 @@ class RecordRef:
     path: str
     offset: int
     length: int
-    rec_type: str  # "response" or "revisit"
+    rec_type: str  # "response", "revisit", or "resource" (a rendered page)
     url: str
     date: str | None
     status: int  # 0: a header-less revisit
@@ -46,6 +46,14 @@ class RecordRef:
     refers: RefersTo | None = None  # a revisit's pointer to its original
     original: "RecordRef | None" = None  # a revisit's payload holder, once resolved
     requisite: bool = False  # a page requisite (REQUISITE_HEADER), never replayed as a page
+    #: a page's DOM as Chromium rendered it (a ``resource`` record, RENDERED_PREFIX + url):
+    #: replayed as the page at ``url``
+    rendered: bool = False
+
+    @property
+    def target(self) -> str:
+        """The record's WARC-Target-URI (a rendered page's is its URN, not ``url``)."""
+        return RENDERED_PREFIX + self.url if self.rendered else self.url
 
 
 def _is_html(status: int, content_type: str) -> bool:
@@ -71,6 +79,13 @@ def might_be_html(revisit: RecordRef) -> bool:
 
 def _ref(path: str, record) -> RecordRef:
     head, http = record.rec_headers, record.http_headers
+    if record.rec_type == "resource":  # a rendered page (_wanted): HTML, as the browser left it
+        return RecordRef(
+            path=path, offset=0, length=0, rec_type="resource",
+            url=target_uri(record).removeprefix(RENDERED_PREFIX), date=head.get_header("WARC-Date"),
+            status=200, content_type=head.get_header("Content-Type") or "text/html",
+            record_id=head.get_header("WARC-Record-ID"),
+            payload_digest=head.get_header("WARC-Payload-Digest"), rendered=True)
     return RecordRef(
         path=path, offset=0, length=0, rec_type=record.rec_type, url=target_uri(record),
         date=head.get_header("WARC-Date"), status=http_status(http),
@@ -83,9 +98,17 @@ def _ref(path: str, record) -> RecordRef:
 
 
 def _wanted(record) -> bool:
-    """A response with an HTTP head, or a revisit (header-less ones too)."""
+    """A response with an HTTP head, a revisit (header-less ones too), or a page's rendered
+    DOM (a ``resource`` record whose URI starts with RENDERED_PREFIX)."""
     return (record.rec_type == "response" and record.http_headers is not None
-            or record.rec_type == "revisit")
+            or record.rec_type == "revisit"
+            or record.rec_type == "resource" and is_rendered(record))
+
+
+def is_rendered(record) -> bool:
+    """A ``resource`` record holding a page as Chromium rendered it (crawler/render.py)."""
+    return (record.rec_type == "resource"
+            and (record.rec_headers.get_header("WARC-Target-URI") or "").startswith(RENDERED_PREFIX))
 
 
 def scan_file(path: str | os.PathLike, bad: list[BadSpot], counts: dict[str, int] | None = None,
@@ -179,6 +202,9 @@ class ArchiveScan:
             for ref in scan_file(path, self.bad, self.counts, self.cache, self.max_size,
                                  self.check_digests, self.strict):
                 self.records += 1
+                if ref.rec_type == "resource":  # a rendered page: no revisit's original
+                    yield ref
+                    continue
                 if ref.rec_type == "response":
                     self.originals.remember(ref)
                     if is_replayable(ref):
