@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean pywb
+.PHONY: install demo test lint bench clean pywb hf
 
 install: $(STAMP)
 
@@ -21,6 +21,7 @@ demo: install
 
 test: install
 	-@$(MAKE) --no-print-directory pywb || echo "make: pywb unavailable; its WACZ load test will skip"
+	-@$(MAKE) --no-print-directory hf || echo "make: datasets unavailable; the dataset card's loader test will skip"
 	$(BIN)/python -m pytest -q tests
 
 # pywb pins redis<3 (scrapy-redis needs redis>=5), so it gets a venv of its own
@@ -31,6 +32,17 @@ $(PYWB_VENV)/.installed:
 	test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV)
 	$(PYWB_VENV)/bin/python -m pip install --quiet 'pywb>=2.10'
 	$(PYWB_VENV)/bin/python -c 'import pywb.apps.frontendapp'
+	touch $@
+
+# the Hugging Face loader reads export's dataset card (tests/test_dataset_card.py); a venv of
+# its own: with pandas installed, sqlite-utils imports it (+90 MB in every crawl process)
+HF_VENV := .venv-hf
+hf: $(HF_VENV)/.installed
+
+$(HF_VENV)/.installed:
+	test -x $(HF_VENV)/bin/python || $(PYTHON) -m venv $(HF_VENV)
+	$(HF_VENV)/bin/python -m pip install --quiet 'datasets>=5.2'
+	$(HF_VENV)/bin/python -c 'import datasets'
 	touch $@
 
 lint: install
@@ -45,4 +57,4 @@ $(VENV)/.installed-bench: $(STAMP)
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(PYWB_VENV) data .pytest_cache
+	rm -rf $(VENV) $(PYWB_VENV) $(HF_VENV) data .pytest_cache
