@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
-import sqlite_utils
-
 from archive.errors import DatabaseError, DatabaseWriteError
 from archive.gzip_records import settled
+from archive.sqlitelib import sqlite_utils
 from archive.timestamps import warc_date
 
 logger = logging.getLogger(__name__)

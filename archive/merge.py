@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-import sqlite_utils
-
 from archive.db import DB_NAME, connect
 from archive.errors import MergeError
 from archive.recovery import finish_open_files, open_warc_files
 from archive.paths import WARC_SUFFIX, safe_name
+from archive.sqlitelib import sqlite_utils
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,7 @@ The archive layer stores the JSON only; ``pipelines.clean.sitemodel`` turns it i
 
 from __future__ import annotations
 
-import sqlite_utils
-
+from archive.sqlitelib import sqlite_utils
 from archive.timestamps import warc_date
 
 
