@@ -29,8 +29,8 @@ from scrapy.http import Response
 from archive.errors import WarcWriteError
 from archive.timestamps import warc_date
 from archive.warc import RENDERED_PREFIX, REQUISITE_HEADER, Exchange, RecordLocation
-from crawler.incremental import (LAST_KEY, ORIGINAL_KEY, UNCHANGED_KEY, original_location,
-                                 revisit_for, revisit_row)
+from crawler.incremental import (LAST_KEY, ORIGINAL_KEY, UNCHANGED_KEY, Revisit,
+                                 original_location, revisit_for, revisit_row)
 from crawler.session import ArchiveSession
 
 logger = logging.getLogger(__name__)
@@ -112,6 +112,32 @@ def capture_row(run_id: int, ex: Exchange, loc: RecordLocation | None, record_ty
     }
 
 
+def archive_exchange(session: ArchiveSession, stats, ex: Exchange, last: dict | None
+                     ) -> tuple[RecordLocation, Revisit | None, str]:
+    """Write ``ex`` into the archive: a response + request pair, or the revisit
+    :func:`~crawler.incremental.revisit_for` finds when it repeats ``last`` (the URL's last
+    capture), and its ``captures`` row. Returns (where the record is, the revisit or None,
+    its WARC-Date). A write that fails stops the session's writing
+    (``session.write_failed``) and raises :class:`WarcWriteError`. The crawl's fetches and
+    the browser's (crawler/render.py) are archived through here."""
+    fetched_at = warc_date(ex.date)  # the record's WARC-Date: revisits refer to it
+    revisit = revisit_for(ex, last, session.root)  # a 304 or the same payload again
+    try:
+        if revisit:
+            if ex.extra:  # e.g. REQUISITE_HEADER: the revisit carries it too
+                revisit.args["extra"] = {**revisit.args.get("extra", {}), **ex.extra}
+            loc = session.warc.write_revisit(revisit.exchange, **revisit.args)
+        else:
+            loc = session.warc.write_exchange(ex)
+    except WarcWriteError as exc:
+        session.write_failed(exc)
+        raise
+    stats.inc_value("presskeep/warc/records", 2)
+    row = capture_row(session.run_id, ex, loc, "revisit" if revisit else "response", fetched_at)
+    session.store.add_capture(revisit_row(row, last, revisit.exchange) if revisit else row)
+    return loc, revisit, fetched_at
+
+
 class CaptureMiddleware:
     def __init__(self, crawler: Crawler, session: ArchiveSession) -> None:
         self.crawler = crawler
@@ -150,28 +176,16 @@ class CaptureMiddleware:
         page = request.meta.get(REQUISITE_KEY)
         if page:
             ex.extra = {REQUISITE_HEADER: page}
-        fetched_at = warc_date(ex.date)  # the record's WARC-Date: revisits refer to it
         last = request.meta.get(LAST_KEY)
-        revisit = revisit_for(ex, last, self.session.root)  # a 304 or the same payload again
         try:
-            if revisit:
-                if page:
-                    revisit.args["extra"] = {**revisit.args.get("extra", {}), **ex.extra}
-                loc = self.session.warc.write_revisit(revisit.exchange, **revisit.args)
-                request.meta[UNCHANGED_KEY] = revisit.kind
-                if revisit.original is not None:
-                    request.meta[ORIGINAL_KEY] = revisit.original
-            else:
-                loc = self.session.warc.write_exchange(ex)
+            loc, revisit, fetched_at = archive_exchange(self.session, self.stats, ex, last)
         except WarcWriteError as exc:
-            self.session.write_failed(exc)
             raise IgnoreRequest(f"not archived: {exc}") from exc
-        self.stats.inc_value("presskeep/warc/records", 2)
+        if revisit:
+            request.meta[UNCHANGED_KEY] = revisit.kind
+            if revisit.original is not None:
+                request.meta[ORIGINAL_KEY] = revisit.original
         self.stats.inc_value("presskeep/capture/responses")
-        row = capture_row(self.session.run_id, ex, loc, "revisit" if revisit else "response",
-                          fetched_at)
-        self.session.store.add_capture(revisit_row(row, last, revisit.exchange) if revisit
-                                       else row)
         request.meta[META_KEY] = (original_location(last, fetched_at) if revisit
                                   else {**loc.__dict__, "fetched_at": fetched_at})
         request.meta.pop(_SIZE_KEY, None)

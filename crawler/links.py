@@ -87,6 +87,9 @@ class SeenSet:
     def __contains__(self, url: str) -> bool:
         return self.key(url) in self._seen
 
+    def clear(self) -> None:
+        self._seen.clear()
+
     def __len__(self) -> int:
         return len(self._seen)
 

@@ -42,9 +42,10 @@ from scrapy.http import Response
 from archive.errors import WarcWriteError
 from archive.timestamps import warc_date
 from archive.warc import RENDERED_PREFIX, Exchange
-from crawler.capture import RENDERED_OF_KEY, capture_row, header_list, reason_phrase
+from crawler.capture import RENDERED_OF_KEY, archive_exchange, header_list, reason_phrase
 from crawler.guard import AddressGuard
-from crawler.incremental import UNCONDITIONAL_KEY, History, revisit_for, revisit_row
+from crawler.incremental import UNCONDITIONAL_KEY, History
+from crawler.links import SeenSet
 from crawler.session import ArchiveSession
 from pipelines.appshell import shell_reason
 
@@ -154,7 +155,7 @@ class Renderer:
                                  settings.getlist("PRESSKEEP_RENDER_BLOCK_HOSTS"))
         self.user_agent = settings.get("USER_AGENT")
         self.seen_max = settings.getint("PRESSKEEP_RENDER_SEEN_MAX")
-        self.archived: set[str] = set()  # URLs archived in this crawl (dedup)
+        self.archived = SeenSet()  # URLs archived in this crawl (dedup)
         self.history = History.for_crawler(crawler)  # earlier crawls' captures (revisits)
         self.pending: dict[str, Exchange] = {}  # page URL -> its archived response
         self.key = str(id(self))
@@ -293,24 +294,13 @@ class Renderer:
             request_headers=[("Host", urlsplit(request.url).netloc)]
             + [(k, v) for k, v in sent.items() if not k.startswith(":")],
             date=datetime.now(timezone.utc))
-        fetched_at = warc_date(ex.date)
         last = self.history.last(ex.url) if self.history is not None else None
-        revisit = revisit_for(ex, last, self.session.root)
         try:
-            if revisit:
-                loc = self.session.warc.write_revisit(revisit.exchange, **revisit.args)
-            else:
-                loc = self.session.warc.write_exchange(ex)
-        except WarcWriteError as exc:
-            self.session.write_failed(exc)
-            return
-        self.stats.inc_value("presskeep/warc/records", 2)
+            _, revisit, _ = archive_exchange(self.session, self.stats, ex, last)
+        except WarcWriteError:
+            return  # the session has stopped writing and says why
         self.stats.inc_value("presskeep/render/revisits" if revisit
                              else "presskeep/render/responses")
-        row = capture_row(self.session.run_id, ex, loc, "revisit" if revisit else "response",
-                          fetched_at)
-        self.session.store.add_capture(revisit_row(row, last, revisit.exchange) if revisit
-                                       else row)
 
     def add_error(self, request, reason: str) -> None:
         self.session.store.add_capture({

@@ -21,6 +21,7 @@ from crawler.discovery import looks_like_feed_or_sitemap, parse_entries, robots_
 from crawler.incremental import History, already_stored
 from crawler.links import (Found, LinkFilter, Scope, release_tree, response_links,
                            url_pattern)
+from crawler.render import Renderer
 from crawler.requisites import Requisites
 from crawler.traps import META_KEY as TRAP_KEY, TrapCut
 
@@ -74,10 +75,7 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.resume_state()
         self.history = History.for_crawler(self.crawler)
-        if str(self.settings.get("PRESSKEEP_RENDER")).strip().lower() != "never":
-            from crawler.render import Renderer
-
-            self.renderer = Renderer.for_crawler(self.crawler)
+        self.renderer = Renderer.for_crawler(self.crawler)  # None with --render never
         for url in self.links.admit(self.seeds):
             yield self.request(url, depth=0)
         if self.discover and not self.settings.getbool("ROBOTSTXT_OBEY"):
